@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lmgrantd builds and tests with. Does nothing
+# when everything is present; uses sudo when not root.
+set -eu
+pkgs="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev check systemd valgrind curl jq"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+# The emulator needs botocore; the machine's python3 may already have it.
+if ! python3 -c 'import botocore, boto3' 2>/dev/null; then
+	missing="$missing python3-botocore python3-boto3"
+fi
+[ -n "$missing" ] || exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing:$missing"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing

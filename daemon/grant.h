@@ -1,0 +1,51 @@
+/*
+ * grant: the License Manager grant as lmgrantd sees it, shared by the code
+ * that reads grants (lm), decides about them (plan) and writes them (apply).
+ */
+#ifndef LMGRANTD_GRANT_H
+#define LMGRANTD_GRANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum grant_status {
+	GS_UNKNOWN = 0, /* a status string this build does not know */
+	GS_PENDING_WORKFLOW,
+	GS_PENDING_ACCEPT,
+	GS_REJECTED,
+	GS_ACTIVE,
+	GS_FAILED_WORKFLOW,
+	GS_DELETED,
+	GS_PENDING_DELETE,
+	GS_DISABLED,
+	GS_WORKFLOW_COMPLETED,
+};
+
+struct grant {
+	char *arn;
+	char *name;
+	char *parent_arn;
+	char *license_arn;
+	char *principal_arn;
+	char *home_region;
+	enum grant_status status;
+	char *version;
+	char **operations;
+	size_t noperations;
+};
+
+/* "ACTIVE" -> GS_ACTIVE; unknown strings -> GS_UNKNOWN. */
+enum grant_status grant_status_parse(const char *s);
+/* Static name; "UNKNOWN" for GS_UNKNOWN. */
+const char *grant_status_name(enum grant_status st);
+/* DELETED and FAILED_WORKFLOW: the grant no longer exists. */
+bool grant_status_is_tombstone(enum grant_status st);
+
+/* Frees the members, not g itself. */
+void grant_clear(struct grant *g);
+/* Deep copy into *dst. */
+void grant_copy(struct grant *dst, const struct grant *src);
+/* True when both operation lists hold the same set. */
+bool operations_equal(char *const *a, size_t na, const char *const *b, size_t nb);
+
+#endif

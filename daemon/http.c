@@ -1,0 +1,721 @@
+/*
+ * http: libcurl transport for AWS JSON 1.1 and query APIs.
+ *
+ * Signing is left entirely to libcurl (CURLOPT_AWS_SIGV4 with the keys in
+ * CURLOPT_USERPWD); a session token travels as X-Amz-Security-Token, which
+ * curl then signs like every other header we set. One easy handle is kept
+ * for the life of the client so connections are reused (keep-alive).
+ *
+ * Retry policy (SPEC §4.5): throttling, 5xx and transport errors are retried
+ * with exponential backoff and full jitter, up to max_attempts; everything
+ * else is returned at once. Errors are classified by the body's __type.
+ */
+#include "http.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "util.h"
+
+#define MAX_RESPONSE_BYTES (16u * 1024u * 1024u)
+#define MAX_REQUEST_ID 128
+
+struct http_client {
+	CURL *curl;
+	struct http_opts opts;
+	double next_slot; /* monotonic seconds when the next request may start */
+	struct http_stats stats;
+};
+
+struct response {
+	struct strbuf body;
+	bool too_big;
+	char request_id[MAX_REQUEST_ID];
+};
+
+/* ---- errors ---- */
+
+void aws_error_clear(struct aws_error *e)
+{
+	if (!e)
+		return;
+	free(e->operation);
+	free(e->type);
+	free(e->message);
+	free(e->request_id);
+	memset(e, 0, sizeof(*e));
+}
+
+void aws_error_copy(struct aws_error *dst, const struct aws_error *src)
+{
+	aws_error_clear(dst);
+	dst->kind = src->kind;
+	dst->operation = xstrdup(src->operation);
+	dst->type = xstrdup(src->type);
+	dst->message = xstrdup(src->message);
+	dst->request_id = xstrdup(src->request_id);
+	dst->http_status = src->http_status;
+	dst->attempts = src->attempts;
+}
+
+char *aws_error_describe(const struct aws_error *e)
+{
+	struct strbuf sb = { 0 };
+
+	sb_printf(&sb, "%s: %s", e->operation ? e->operation : "request",
+		  e->type ? e->type : "error");
+	if (e->message && *e->message)
+		sb_printf(&sb, ": %s", e->message);
+	if (e->attempts > 1)
+		sb_printf(&sb, " (after %u attempts)", e->attempts);
+	if (e->request_id)
+		sb_printf(&sb, " [request id %s]", e->request_id);
+	return sb_steal(&sb);
+}
+
+static void set_error(struct aws_error *e, enum aws_err_kind kind, const char *op,
+		      const char *type, const char *message)
+{
+	char *t = xstrdup(type), *m = xstrdup(message);
+
+	free(e->operation);
+	free(e->type);
+	free(e->message);
+	e->kind = kind;
+	e->operation = xstrdup(op);
+	e->type = t;
+	e->message = m;
+}
+
+/* ---- endpoints ---- */
+
+void aws_service_clear(struct aws_service *s)
+{
+	if (!s)
+		return;
+	free(s->signing_name);
+	free(s->region);
+	free(s->url);
+	free(s->target_prefix);
+	memset(s, 0, sizeof(*s));
+}
+
+static const char *nonempty_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+void aws_env_from_environ(struct aws_env *env)
+{
+	const char *fips = nonempty_env("AWS_USE_FIPS_ENDPOINT");
+
+	memset(env, 0, sizeof(*env));
+	env->endpoint_url = nonempty_env("AWS_ENDPOINT_URL");
+	env->endpoint_lm = nonempty_env("AWS_ENDPOINT_URL_LICENSE_MANAGER");
+	env->endpoint_org = nonempty_env("AWS_ENDPOINT_URL_ORGANIZATIONS");
+	env->endpoint_sts = nonempty_env("AWS_ENDPOINT_URL_STS");
+	env->use_fips = fips && strcasecmp(fips, "true") == 0;
+	env->ca_bundle = nonempty_env("AWS_CA_BUNDLE");
+}
+
+/* Host part of an http(s) URL, for the loopback rule; caller frees. */
+static char *url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *copy = NULL;
+
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		copy = xstrdup(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+static bool host_is_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	       strncmp(host, "127.", 4) == 0;
+}
+
+/* Plain http would send signed requests and answers in clear text, so it
+ * is only accepted where nothing leaves the machine. */
+static int check_endpoint_url(const char *url, char **err)
+{
+	char *host = NULL;
+	int rc = -1;
+
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
+		*err = xasprintf("endpoint %s: only https:// (or http:// to a loopback host) is accepted", url);
+		return -1;
+	}
+	host = url_host(url);
+	if (!host) {
+		*err = xasprintf("endpoint %s: not a valid URL", url);
+		goto fail;
+	}
+	if (strncmp(url, "http://", 7) == 0 && !host_is_loopback(host)) {
+		*err = xasprintf("endpoint %s: plain http is accepted only for loopback hosts", url);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	free(host);
+	return rc;
+}
+
+int aws_service_resolve(const struct aws_env *env, enum aws_api api, const char *region,
+			struct aws_service *out, char **err)
+{
+	const char *override = NULL;
+	char *url = NULL;
+
+	memset(out, 0, sizeof(*out));
+	switch (api) {
+	case AWS_API_LICENSE_MANAGER:
+		override = env->endpoint_lm ? env->endpoint_lm : env->endpoint_url;
+		out->signing_name = xstrdup("license-manager");
+		out->region = xstrdup(region);
+		out->target_prefix = xstrdup("AWSLicenseManager");
+		url = xasprintf("https://license-manager%s.%s.amazonaws.com",
+				env->use_fips ? "-fips" : "", region);
+		break;
+	case AWS_API_ORGANIZATIONS:
+		/* Organizations is a global service signed for us-east-1. */
+		override = env->endpoint_org ? env->endpoint_org : env->endpoint_url;
+		out->signing_name = xstrdup("organizations");
+		out->region = xstrdup("us-east-1");
+		out->target_prefix = xstrdup("AWSOrganizationsV20161128");
+		url = xstrdup("https://organizations.us-east-1.amazonaws.com");
+		break;
+	case AWS_API_STS:
+		override = env->endpoint_sts ? env->endpoint_sts : env->endpoint_url;
+		out->signing_name = xstrdup("sts");
+		out->region = xstrdup(region);
+		url = xasprintf("https://sts.%s.amazonaws.com", region);
+		break;
+	}
+	if (override) {
+		free(url);
+		url = xstrdup(override);
+	}
+	out->url = url;
+	if (check_endpoint_url(url, err) < 0) {
+		aws_service_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- client ---- */
+
+void http_opts_default(struct http_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_tps = 5;
+	o->max_attempts = 8;
+	o->connect_timeout_ms = 5000;
+	o->timeout_ms = 30000;
+	o->backoff_base_ms = 100;
+	o->backoff_cap_ms = 20000;
+}
+
+struct http_client *http_client_new(const struct http_opts *opts)
+{
+	struct http_client *c = xcalloc(1, sizeof(*c));
+
+	c->opts = *opts;
+	if (c->opts.max_attempts < 1)
+		c->opts.max_attempts = 1;
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void http_client_free(struct http_client *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+void http_client_stats(const struct http_client *c, struct http_stats *out)
+{
+	*out = c->stats;
+}
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sleeps in short slices so that a stop request is noticed quickly.
+ * Returns false when cancelled. */
+static bool sleep_cancellable(const struct http_client *c, double seconds)
+{
+	double end = monotonic_now() + seconds;
+
+	for (;;) {
+		double left = end - monotonic_now();
+		struct timespec ts;
+
+		if (c->opts.should_stop && c->opts.should_stop())
+			return false;
+		if (left <= 0)
+			return true;
+		if (left > 0.05)
+			left = 0.05;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Client-side rate limit: requests start at least 1/max_tps apart, which
+ * is a token bucket of depth one; no bursts that a server-side bucket of
+ * the same rate would answer with throttling. */
+static bool rate_limit_wait(struct http_client *c)
+{
+	double now = monotonic_now(), slot = c->next_slot;
+
+	if (c->opts.max_tps <= 0)
+		return true;
+	if (slot < now)
+		slot = now;
+	c->next_slot = slot + 1.0 / c->opts.max_tps;
+	return sleep_cancellable(c, slot - now);
+}
+
+static double random_unit(void)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint32_t)rand();
+	return (double)r / 4294967296.0;
+}
+
+/* Full jitter: a uniform wait in [0, min(cap, base * 2^(attempt-1))]. */
+static double backoff_seconds(const struct http_opts *o, unsigned attempt)
+{
+	double ceiling = (double)o->backoff_base_ms * pow(2.0, (double)(attempt - 1));
+
+	if (ceiling > o->backoff_cap_ms)
+		ceiling = o->backoff_cap_ms;
+	return random_unit() * ceiling / 1000.0;
+}
+
+char *aws_new_client_token(void)
+{
+	unsigned char raw[16];
+	char hex[33];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		for (size_t i = 0; i < sizeof(raw); i++)
+			raw[i] = (unsigned char)rand();
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	return xasprintf("lmgrantd-%s", hex);
+}
+
+/* ---- one attempt ---- */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct response *r = userp;
+	size_t n = size * nmemb;
+
+	if (r->body.len + n > MAX_RESPONSE_BYTES) {
+		r->too_big = true;
+		return 0; /* makes curl fail the transfer */
+	}
+	sb_append(&r->body, data, n);
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct response *r = userp;
+	size_t n = size * nmemb, name_len;
+	const char *colon = memchr(data, ':', n);
+
+	if (!colon)
+		return n;
+	name_len = (size_t)(colon - data);
+	if ((name_len == 16 && strncasecmp(data, "x-amzn-RequestId", 16) == 0) ||
+	    (name_len == 16 && strncasecmp(data, "x-amz-request-id", 16) == 0)) {
+		const char *v = colon + 1, *end = data + n;
+		size_t len;
+
+		while (v < end && isspace((unsigned char)*v))
+			v++;
+		while (end > v && isspace((unsigned char)end[-1]))
+			end--;
+		len = (size_t)(end - v);
+		if (len >= MAX_REQUEST_ID)
+			len = MAX_REQUEST_ID - 1;
+		memcpy(r->request_id, v, len);
+		r->request_id[len] = '\0';
+	}
+	return n;
+}
+
+struct request {
+	const struct aws_service *svc;
+	const char *operation;
+	const char *content_type;
+	const char *body;
+	size_t body_len;
+};
+
+static struct curl_slist *request_headers(const struct request *rq, const struct aws_credentials *cr)
+{
+	struct curl_slist *h = NULL;
+	char *line;
+
+	line = xasprintf("Content-Type: %s", rq->content_type);
+	h = curl_slist_append(h, line);
+	free(line);
+	if (rq->svc->target_prefix) {
+		line = xasprintf("X-Amz-Target: %s.%s", rq->svc->target_prefix, rq->operation);
+		h = curl_slist_append(h, line);
+		free(line);
+	}
+	if (cr->session_token) {
+		line = xasprintf("X-Amz-Security-Token: %s", cr->session_token);
+		h = curl_slist_append(h, line);
+		free_secret(line);
+	}
+	/* curl would add "Accept: * / *"; AWS ignores it, and it is not signed. */
+	h = curl_slist_append(h, "Accept:");
+	return h;
+}
+
+static void setup_transfer(struct http_client *c, const struct request *rq,
+			   struct curl_slist *headers, struct response *resp)
+{
+	CURL *h = c->curl;
+	char sigv4[160];
+
+	curl_easy_reset(h);
+	snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:%s", rq->svc->region, rq->svc->signing_name);
+	curl_easy_setopt(h, CURLOPT_URL, rq->svc->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opts.connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->opts.timeout_ms);
+	if (c->opts.ca_bundle) {
+		/* An extra CA: keep the system store too (OpenSSL reads both). */
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->opts.ca_bundle);
+		curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
+	}
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)rq->body_len);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+}
+
+/* Sets the keys for SigV4. curl copies the string; ours is wiped. */
+static void set_keys(CURL *h, const struct aws_credentials *cr)
+{
+	char *userpwd = xasprintf("%s:%s", cr->access_key_id, cr->secret_access_key);
+
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
+	free_secret(userpwd);
+}
+
+static bool is_throttling_type(const char *t)
+{
+	static const char *const names[] = {
+		"RateLimitExceededException", "TooManyRequestsException", "ThrottledException",
+		"RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
+		"SlowDown", "ProvisionedThroughputExceededException", "PriorRequestNotComplete",
+	};
+
+	if (!t)
+		return false;
+	if (strncmp(t, "Throttling", 10) == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		if (strcmp(t, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Transport failures worth another attempt: the request may not have
+ * reached AWS, or its answer was lost. Certificate or URL errors are not. */
+static bool is_retryable_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* "ns#Type" -> "Type"; also drops a ":http://..." suffix some services add. */
+static char *strip_error_type(const char *raw)
+{
+	const char *hash = strrchr(raw, '#');
+	const char *start = hash ? hash + 1 : raw;
+	size_t len = strcspn(start, ":");
+
+	return xstrndup(start, len);
+}
+
+/* Text of the first <tag>...</tag> in xml; caller frees; NULL if absent. */
+static char *xml_first_text(const char *xml, const char *tag)
+{
+	char *open = xasprintf("<%s>", tag), *close = xasprintf("</%s>", tag);
+	const char *a = strstr(xml, open), *b = NULL;
+	char *text = NULL;
+
+	if (a) {
+		a += strlen(open);
+		b = strstr(a, close);
+	}
+	if (a && b)
+		text = xstrndup(a, (size_t)(b - a));
+	free(open);
+	free(close);
+	return text;
+}
+
+/* Reads type and message out of an error answer of either protocol. */
+static void decode_error_body(const struct request *rq, const char *body, size_t len,
+			      char **type, char **message)
+{
+	json_t *j = NULL;
+
+	*type = NULL;
+	*message = NULL;
+	if (!rq->svc->target_prefix) {
+		char *code = xml_first_text(body, "Code");
+
+		*type = code;
+		*message = xml_first_text(body, "Message");
+		return;
+	}
+	j = json_loadb(body, len, 0, NULL);
+	if (json_is_object(j)) {
+		const char *t = json_string_value(json_object_get(j, "__type"));
+		const char *m = json_string_value(json_object_get(j, "message"));
+
+		if (!m)
+			m = json_string_value(json_object_get(j, "Message"));
+		if (t)
+			*type = strip_error_type(t);
+		*message = xstrdup(m);
+	}
+	json_decref(j);
+}
+
+enum attempt_outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_FAIL };
+
+/* Classifies a finished transfer; fills err for anything but success. */
+static enum attempt_outcome classify(const struct request *rq, CURLcode rc, long status,
+				     const struct response *resp, struct aws_error *err)
+{
+	char *type = NULL, *message = NULL;
+	enum attempt_outcome out = ATTEMPT_FAIL;
+
+	free(err->request_id);
+	err->request_id = resp->request_id[0] ? xstrdup(resp->request_id) : NULL;
+	err->http_status = status;
+	if (rc != CURLE_OK) {
+		set_error(err, AWS_ERR_TRANSPORT, rq->operation, curl_easy_strerror(rc),
+			  resp->too_big ? "response larger than the 16 MiB cap" : NULL);
+		return resp->too_big ? ATTEMPT_FAIL : (is_retryable_curl(rc) ? ATTEMPT_RETRY : ATTEMPT_FAIL);
+	}
+	if (status >= 200 && status < 300)
+		return ATTEMPT_OK;
+	decode_error_body(rq, resp->body.buf ? resp->body.buf : "", resp->body.len, &type, &message);
+	if (is_throttling_type(type) || (!type && status == 429)) {
+		set_error(err, AWS_ERR_THROTTLED, rq->operation, type ? type : "HTTP 429", message);
+		out = ATTEMPT_RETRY;
+	} else if (status >= 500) {
+		set_error(err, AWS_ERR_SERVER, rq->operation, type ? type : "HTTP 5xx", message);
+		out = ATTEMPT_RETRY;
+	} else if (type) {
+		set_error(err, AWS_ERR_API, rq->operation, type, message);
+	} else {
+		char *what = xasprintf("HTTP %ld with no AWS error type", status);
+
+		set_error(err, AWS_ERR_PROTOCOL, rq->operation, "UnknownError", what);
+		free(what);
+	}
+	free(type);
+	free(message);
+	return out;
+}
+
+/* Runs a request with the retry policy. On success *body_out (caller frees)
+ * holds the answer body. */
+static int perform(struct http_client *c, const struct request *rq, struct creds_provider *cp,
+		   char **body_out, struct aws_error *err)
+{
+	unsigned attempt;
+
+	aws_error_clear(err);
+	for (attempt = 1;; attempt++) {
+		struct response resp = { 0 };
+		const struct aws_credentials *cr = NULL;
+		struct curl_slist *headers = NULL;
+		char *cerr = NULL;
+		enum attempt_outcome out;
+		CURLcode rc;
+		long status = 0;
+
+		if (creds_get(cp, time(NULL), &cr, &cerr) < 0) {
+			set_error(err, AWS_ERR_CREDENTIALS, rq->operation, "NoCredentials", cerr);
+			free(cerr);
+			return -1;
+		}
+		if (!rate_limit_wait(c))
+			goto cancelled;
+		headers = request_headers(rq, cr);
+		setup_transfer(c, rq, headers, &resp);
+		set_keys(c->curl, cr);
+		rc = curl_easy_perform(c->curl);
+		curl_easy_setopt(c->curl, CURLOPT_USERPWD, "");
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+		curl_slist_free_all(headers);
+		c->stats.requests++;
+		out = classify(rq, rc, status, &resp, err);
+		err->attempts = attempt;
+		if (out == ATTEMPT_OK) {
+			*body_out = sb_steal(&resp.body);
+			aws_error_clear(err);
+			return 0;
+		}
+		sb_free(&resp.body);
+		if (err->kind == AWS_ERR_THROTTLED)
+			c->stats.throttled++;
+		if (out == ATTEMPT_FAIL || attempt >= c->opts.max_attempts)
+			return -1;
+		c->stats.retries++;
+		if (!sleep_cancellable(c, backoff_seconds(&c->opts, attempt)))
+			goto cancelled;
+	}
+cancelled:
+	set_error(err, AWS_ERR_CANCELLED, rq->operation, "Cancelled", "stopping");
+	return -1;
+}
+
+int aws_json_call(struct http_client *c, const struct aws_service *svc,
+		  struct creds_provider *cp, const char *operation, json_t *body,
+		  json_t **out, struct aws_error *err)
+{
+	char *payload = json_dumps(body, JSON_COMPACT);
+	char *answer = NULL;
+	struct request rq = {
+		.svc = svc, .operation = operation,
+		.content_type = "application/x-amz-json-1.1",
+		.body = payload, .body_len = payload ? strlen(payload) : 0,
+	};
+	json_error_t jerr;
+	int rc = -1;
+
+	*out = NULL;
+	if (!payload) {
+		aws_error_clear(err);
+		set_error(err, AWS_ERR_PROTOCOL, operation, "SerializationError", "cannot encode the request");
+		return -1;
+	}
+	if (perform(c, &rq, cp, &answer, err) < 0)
+		goto fail;
+	*out = json_loads(answer, 0, &jerr);
+	if (!json_is_object(*out)) {
+		char *what = xasprintf("invalid JSON answer: %s", jerr.text);
+
+		json_decref(*out);
+		*out = NULL;
+		set_error(err, AWS_ERR_PROTOCOL, operation, "InvalidResponse", what);
+		free(what);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	free(payload);
+	free(answer);
+	return rc;
+}
+
+int aws_query_call(struct http_client *c, const struct aws_service *svc,
+		   struct creds_provider *cp, const char *operation, const char *form,
+		   char **xml_out, struct aws_error *err)
+{
+	struct request rq = {
+		.svc = svc, .operation = operation,
+		.content_type = "application/x-www-form-urlencoded; charset=utf-8",
+		.body = form, .body_len = strlen(form),
+	};
+
+	*xml_out = NULL;
+	return perform(c, &rq, cp, xml_out, err);
+}
+
+long http_plain_request(struct http_client *c, const char *method, const char *url,
+			const char *const *headers, char **body_out, long timeout_ms)
+{
+	struct response resp = { 0 };
+	struct curl_slist *h = NULL;
+	long status = -1;
+	CURLcode rc;
+
+	*body_out = NULL;
+	for (size_t i = 0; headers && headers[i]; i++)
+		h = curl_slist_append(h, headers[i]);
+	curl_easy_reset(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &resp);
+	rc = curl_easy_perform(c->curl);
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+		*body_out = sb_steal(&resp.body);
+	}
+	sb_free(&resp.body);
+	curl_slist_free_all(h);
+	return status;
+}

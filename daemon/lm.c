@@ -1,0 +1,413 @@
+/*
+ * lm: License Manager over JSON 1.1. Every answer is validated field by
+ * field before it becomes a struct grant or lm_license; a page that does
+ * not decode fails the whole list, so a caller never mistakes a broken
+ * answer for an empty one.
+ */
+#include "lm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define LM_PAGE_SIZE 100
+#define LM_MAX_PAGES 10000
+
+void grants_free(struct grant *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		grant_clear(&g[i]);
+	free(g);
+}
+
+static void license_clear(struct lm_license *l)
+{
+	free(l->arn);
+	free(l->product_sku);
+	free(l->product_name);
+	free(l->status);
+	memset(l, 0, sizeof(*l));
+}
+
+void lm_licenses_free(struct lm_license *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		license_clear(&l[i]);
+	free(l);
+}
+
+void lm_write_result_clear(struct lm_write_result *r)
+{
+	free(r->grant_arn);
+	free(r->version);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- decoding ---- */
+
+/* A string member: required ones must be present and non-empty. */
+static int get_string(json_t *obj, const char *key, bool required, char **out, char **why)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (!required)
+			return 0;
+		*why = xasprintf("missing %s", key);
+		return -1;
+	}
+	if (!json_is_string(v) || (required && json_string_length(v) == 0)) {
+		*why = xasprintf("%s is not a non-empty string", key);
+		return -1;
+	}
+	*out = xstrdup(json_string_value(v));
+	return 0;
+}
+
+static int get_operations(json_t *obj, struct grant *g, char **why)
+{
+	json_t *ops = json_object_get(obj, "GrantedOperations"), *v;
+	size_t i;
+
+	if (!json_is_array(ops)) {
+		*why = xstrdup("GrantedOperations is not a list");
+		return -1;
+	}
+	g->operations = xcalloc(json_array_size(ops), sizeof(char *));
+	json_array_foreach(ops, i, v) {
+		if (!json_is_string(v)) {
+			*why = xstrdup("GrantedOperations holds a non-string");
+			return -1;
+		}
+		g->operations[g->noperations++] = xstrdup(json_string_value(v));
+	}
+	return 0;
+}
+
+int lm_decode_grant(json_t *j, struct grant *out, char **why)
+{
+	char *status = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(j)) {
+		*why = xstrdup("grant is not an object");
+		return -1;
+	}
+	if (get_string(j, "GrantArn", true, &out->arn, why) < 0 ||
+	    get_string(j, "LicenseArn", true, &out->license_arn, why) < 0 ||
+	    get_string(j, "GranteePrincipalArn", true, &out->principal_arn, why) < 0 ||
+	    get_string(j, "Version", true, &out->version, why) < 0 ||
+	    get_string(j, "GrantStatus", true, &status, why) < 0 ||
+	    get_string(j, "GrantName", false, &out->name, why) < 0 ||
+	    get_string(j, "ParentArn", false, &out->parent_arn, why) < 0 ||
+	    get_string(j, "HomeRegion", false, &out->home_region, why) < 0 ||
+	    get_operations(j, out, why) < 0)
+		goto fail;
+	out->status = grant_status_parse(status);
+	free(status);
+	return 0;
+fail:
+	free(status);
+	grant_clear(out);
+	return -1;
+}
+
+int lm_decode_license(json_t *j, struct lm_license *out, char **why)
+{
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(j)) {
+		*why = xstrdup("license is not an object");
+		return -1;
+	}
+	if (get_string(j, "LicenseArn", true, &out->arn, why) < 0 ||
+	    get_string(j, "ProductSKU", false, &out->product_sku, why) < 0 ||
+	    get_string(j, "ProductName", false, &out->product_name, why) < 0 ||
+	    get_string(j, "Status", false, &out->status, why) < 0) {
+		license_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- pagination ---- */
+
+struct list_spec {
+	const char *operation;
+	const char *items_key;
+	json_t *request;          /* borrowed; NextToken/MaxResults are set here */
+	size_t item_size;
+	int (*decode)(json_t *j, void *item, char **why);
+	void (*clear)(void *item);
+};
+
+static int decode_grant_item(json_t *j, void *item, char **why)
+{
+	return lm_decode_grant(j, item, why);
+}
+
+static void clear_grant_item(void *item)
+{
+	grant_clear(item);
+}
+
+static int decode_license_item(json_t *j, void *item, char **why)
+{
+	return lm_decode_license(j, item, why);
+}
+
+static void clear_license_item(void *item)
+{
+	license_clear(item);
+}
+
+static void protocol_error(struct aws_error *err, const char *op, char *why)
+{
+	aws_error_clear(err);
+	err->kind = AWS_ERR_PROTOCOL;
+	err->operation = xstrdup(op);
+	err->type = xstrdup("InvalidResponse");
+	err->message = why;
+}
+
+/* Decodes one page's items onto the array; returns the page's NextToken
+ * (caller frees; NULL at the end) through *next. */
+static int take_page(const struct list_spec *s, json_t *page, char **items, size_t *n,
+		     size_t *cap, char **next, struct aws_error *err)
+{
+	json_t *arr = json_object_get(page, s->items_key), *v, *tok;
+	char *why = NULL;
+	size_t i;
+
+	*next = NULL;
+	if (arr && !json_is_array(arr)) {
+		protocol_error(err, s->operation, xasprintf("%s is not a list", s->items_key));
+		return -1;
+	}
+	json_array_foreach(arr, i, v) {
+		grow_array((void **)items, cap, *n + 1, s->item_size);
+		if (s->decode(v, *items + *n * s->item_size, &why) < 0) {
+			protocol_error(err, s->operation, xasprintf("item %zu: %s", i, why));
+			free(why);
+			return -1;
+		}
+		(*n)++;
+	}
+	tok = json_object_get(page, "NextToken");
+	if (tok && !json_is_null(tok) && !json_is_string(tok)) {
+		protocol_error(err, s->operation, xstrdup("NextToken is not a string"));
+		return -1;
+	}
+	if (json_is_string(tok) && json_string_length(tok) > 0)
+		*next = xstrdup(json_string_value(tok));
+	return 0;
+}
+
+static int list_all(const struct aws_client *c, const struct list_spec *s, void **out,
+		    size_t *nout, struct aws_error *err)
+{
+	char *items = NULL, *token = NULL;
+	size_t n = 0, cap = 0, pages = 0;
+	int rc = -1;
+
+	json_object_set_new(s->request, "MaxResults", json_integer(LM_PAGE_SIZE));
+	do {
+		json_t *page = NULL;
+		char *next = NULL;
+
+		if (++pages > LM_MAX_PAGES) {
+			protocol_error(err, s->operation, xstrdup("too many pages"));
+			goto fail;
+		}
+		if (token)
+			json_object_set_new(s->request, "NextToken", json_string(token));
+		if (aws_json_call(c->http, c->svc, c->creds, s->operation, s->request, &page, err) < 0)
+			goto fail;
+		rc = take_page(s, page, &items, &n, &cap, &next, err);
+		json_decref(page);
+		if (rc < 0)
+			goto fail;
+		rc = -1;
+		/* A service that hands back the token it was given would loop forever. */
+		if (next && token && strcmp(next, token) == 0) {
+			free(next);
+			protocol_error(err, s->operation, xstrdup("NextToken repeats"));
+			goto fail;
+		}
+		free(token);
+		token = next;
+	} while (token);
+	*out = items;
+	*nout = n;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		s->clear(items + i * s->item_size);
+	free(items);
+	free(token);
+	return -1;
+}
+
+static json_t *filter(const char *name, const char *value)
+{
+	return json_pack("{s:s, s:[s]}", "Name", name, "Values", value);
+}
+
+int lm_list_received_licenses(const struct aws_client *c, struct lm_license **out, size_t *n,
+			      struct aws_error *err)
+{
+	json_t *req = json_object();
+	struct list_spec s = {
+		"ListReceivedLicenses", "Licenses", req, sizeof(struct lm_license),
+		decode_license_item, clear_license_item,
+	};
+	int rc = list_all(c, &s, (void **)out, n, err);
+
+	json_decref(req);
+	return rc;
+}
+
+int lm_list_distributed_grants(const struct aws_client *c, const char *license_arn,
+			       struct grant **out, size_t *n, struct aws_error *err)
+{
+	json_t *req = json_pack("{s:[o]}", "Filters", filter("LicenseArn", license_arn));
+	struct list_spec s = {
+		"ListDistributedGrants", "Grants", req, sizeof(struct grant),
+		decode_grant_item, clear_grant_item,
+	};
+	int rc = list_all(c, &s, (void **)out, n, err);
+
+	json_decref(req);
+	return rc;
+}
+
+int lm_list_org_subgrants(const struct aws_client *c, const char *license_arn,
+			  const char *parent_arn, struct grant **out, size_t *n,
+			  struct aws_error *err)
+{
+	/* Note the filter's spelling: "ParentArn" here, where
+	 * ListDistributedGrants spells principals "GranteePrincipalARN". */
+	json_t *req = json_pack("{s:s, s:[o]}", "LicenseArn", license_arn, "Filters",
+				filter("ParentArn", parent_arn));
+	struct list_spec s = {
+		"ListReceivedGrantsForOrganization", "Grants", req, sizeof(struct grant),
+		decode_grant_item, clear_grant_item,
+	};
+	int rc = list_all(c, &s, (void **)out, n, err);
+
+	json_decref(req);
+	return rc;
+}
+
+int lm_get_grant(const struct aws_client *c, const char *grant_arn, struct grant *out,
+		 struct aws_error *err)
+{
+	json_t *req = json_pack("{s:s}", "GrantArn", grant_arn), *resp = NULL;
+	char *why = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (aws_json_call(c->http, c->svc, c->creds, "GetGrant", req, &resp, err) < 0)
+		goto fail;
+	if (lm_decode_grant(json_object_get(resp, "Grant"), out, &why) < 0) {
+		protocol_error(err, "GetGrant", why);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	json_decref(req);
+	json_decref(resp);
+	return rc;
+}
+
+/* ---- writes ---- */
+
+static json_t *string_array(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static int write_call(const struct aws_client *c, const char *op, json_t *req,
+		      struct lm_write_result *res, struct aws_error *err)
+{
+	json_t *resp = NULL;
+	char *why = NULL, *status = NULL;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (aws_json_call(c->http, c->svc, c->creds, op, req, &resp, err) < 0)
+		goto fail;
+	if (get_string(resp, "GrantArn", true, &res->grant_arn, &why) < 0 ||
+	    get_string(resp, "Version", true, &res->version, &why) < 0 ||
+	    get_string(resp, "Status", false, &status, &why) < 0) {
+		protocol_error(err, op, why);
+		lm_write_result_clear(res);
+		goto fail;
+	}
+	res->status = grant_status_parse(status);
+	rc = 0;
+fail:
+	free(status);
+	json_decref(resp);
+	return rc;
+}
+
+int lm_create_grant(const struct aws_client *c, const struct lm_create_grant *in,
+		    struct lm_write_result *res, struct aws_error *err)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:o, s:[{s:s, s:s}]}",
+				"ClientToken", in->client_token, "GrantName", in->name,
+				"LicenseArn", in->license_arn, "Principals", in->principal_arn,
+				"HomeRegion", in->home_region, "AllowedOperations",
+				string_array(in->operations, in->noperations), "Tags", "Key",
+				"managed-by", "Value", "lmgrantd");
+	int rc = write_call(c, "CreateGrant", req, res, err);
+
+	json_decref(req);
+	return rc;
+}
+
+int lm_create_grant_version(const struct aws_client *c, const struct lm_grant_version *in,
+			    struct lm_write_result *res, struct aws_error *err)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s}", "ClientToken", in->client_token, "GrantArn",
+				in->grant_arn, "SourceVersion", in->source_version);
+	int rc;
+
+	if (in->operations)
+		json_object_set_new(req, "AllowedOperations",
+				    string_array(in->operations, in->noperations));
+	if (in->status)
+		json_object_set_new(req, "Status", json_string(in->status));
+	if (in->override)
+		json_object_set_new(req, "Options", json_pack("{s:s}", "ActivationOverrideBehavior",
+							      in->override));
+	rc = write_call(c, "CreateGrantVersion", req, res, err);
+	json_decref(req);
+	return rc;
+}
+
+int lm_delete_grant(const struct aws_client *c, const char *grant_arn, const char *version,
+		    struct lm_write_result *res, struct aws_error *err)
+{
+	json_t *req = json_pack("{s:s, s:s}", "GrantArn", grant_arn, "Version", version);
+	int rc = write_call(c, "DeleteGrant", req, res, err);
+
+	json_decref(req);
+	return rc;
+}
+
+int lm_accept_grant(const struct aws_client *c, const char *grant_arn,
+		    struct lm_write_result *res, struct aws_error *err)
+{
+	json_t *req = json_pack("{s:s}", "GrantArn", grant_arn);
+	int rc = write_call(c, "AcceptGrant", req, res, err);
+
+	json_decref(req);
+	return rc;
+}

@@ -1,0 +1,178 @@
+/*
+ * log: journal or stderr. The journal gets every field of SPEC §6 as its
+ * own field so that `journalctl LMGRANTD_MODEL=x` works; stderr gets one
+ * line: "lmgrantd: <message> [action=.. result=.. ...]".
+ *
+ * The only module-level state is the destination, written once by
+ * log_setup at start-up.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <systemd/sd-journal.h>
+
+#include "util.h"
+
+static struct {
+	bool journal;
+	bool verbose;
+} log_cfg;
+
+int log_target_parse(const char *s, enum log_target *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = LOG_TARGET_AUTO;
+	else if (strcmp(s, "journal") == 0)
+		*out = LOG_TARGET_JOURNAL;
+	else if (strcmp(s, "stderr") == 0)
+		*out = LOG_TARGET_STDERR;
+	else
+		return -1;
+	return 0;
+}
+
+/* systemd sets JOURNAL_STREAM=<dev>:<inode> of the stream it connected;
+ * stderr is the journal only if it is still that stream. */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev = 0, ino = 0;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+void log_setup(enum log_target target, bool verbose)
+{
+	log_cfg.verbose = verbose;
+	log_cfg.journal = target == LOG_TARGET_JOURNAL ||
+			  (target == LOG_TARGET_AUTO && stderr_is_journal());
+}
+
+bool log_to_journal(void)
+{
+	return log_cfg.journal;
+}
+
+static const char *priority_word(int priority)
+{
+	switch (priority) {
+	case LOG_EMERG:
+	case LOG_ALERT:
+	case LOG_CRIT:
+	case LOG_ERR:
+		return "error: ";
+	case LOG_WARNING:
+		return "warning: ";
+	default:
+		return "";
+	}
+}
+
+static void add_field(struct strbuf *sb, const char *name, const char *value)
+{
+	if (value && *value)
+		sb_printf(sb, " %s=%s", name, value);
+}
+
+static void event_to_stderr(const struct log_event *ev, const char *message)
+{
+	struct strbuf sb = { 0 };
+
+	sb_printf(&sb, "lmgrantd: %s%s [action=%s result=%s", priority_word(ev->priority),
+		  message, ev->action, ev->result);
+	add_field(&sb, "model", ev->model);
+	add_field(&sb, "target", ev->target);
+	add_field(&sb, "grant", ev->grant_arn);
+	add_field(&sb, "error", ev->error);
+	add_field(&sb, "request_id", ev->request_id);
+	if (ev->pass)
+		sb_printf(&sb, " pass=%lu", ev->pass);
+	sb_puts(&sb, "]\n");
+	fputs(sb.buf, stderr);
+	sb_free(&sb);
+}
+
+/* Fields with no value are left out rather than sent empty. */
+static void push_field(struct iovec *iov, char **owned, size_t *n, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return;
+	owned[*n] = xasprintf("%s=%s", name, value);
+	iov[*n].iov_base = owned[*n];
+	iov[*n].iov_len = strlen(owned[*n]);
+	(*n)++;
+}
+
+static void event_to_journal(const struct log_event *ev, const char *message)
+{
+	struct iovec iov[16];
+	char *owned[16];
+	char num[32];
+	size_t n = 0;
+
+	push_field(iov, owned, &n, "MESSAGE", message);
+	push_field(iov, owned, &n, "MESSAGE_ID", ev->message_id);
+	snprintf(num, sizeof(num), "%d", ev->priority);
+	push_field(iov, owned, &n, "PRIORITY", num);
+	push_field(iov, owned, &n, "SYSLOG_IDENTIFIER", "lmgrantd");
+	push_field(iov, owned, &n, "LMGRANTD_ACTION", ev->action);
+	push_field(iov, owned, &n, "LMGRANTD_RESULT", ev->result);
+	push_field(iov, owned, &n, "LMGRANTD_MODEL", ev->model);
+	push_field(iov, owned, &n, "LMGRANTD_LICENSE_ARN", ev->license_arn);
+	push_field(iov, owned, &n, "LMGRANTD_GRANT_ARN", ev->grant_arn);
+	push_field(iov, owned, &n, "LMGRANTD_PRINCIPAL_ARN", ev->principal_arn);
+	push_field(iov, owned, &n, "LMGRANTD_TARGET", ev->target);
+	push_field(iov, owned, &n, "LMGRANTD_AWS_REQUEST_ID", ev->request_id);
+	push_field(iov, owned, &n, "LMGRANTD_ERROR", ev->error);
+	if (ev->pass) {
+		snprintf(num, sizeof(num), "%lu", ev->pass);
+		push_field(iov, owned, &n, "LMGRANTD_PASS", num);
+	}
+	sd_journal_sendv(iov, (int)n);
+	for (size_t i = 0; i < n; i++)
+		free(owned[i]);
+}
+
+void log_event(const struct log_event *ev, const char *fmt, ...)
+{
+	va_list ap;
+	char *message;
+
+	va_start(ap, fmt);
+	message = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (log_cfg.journal)
+		event_to_journal(ev, message);
+	else
+		event_to_stderr(ev, message);
+	free(message);
+}
+
+void log_msg(int priority, const char *fmt, ...)
+{
+	va_list ap;
+	char *message;
+
+	if (priority == LOG_DEBUG && !log_cfg.verbose)
+		return;
+	va_start(ap, fmt);
+	message = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (log_cfg.journal)
+		sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", priority,
+				"SYSLOG_IDENTIFIER=lmgrantd", NULL);
+	else
+		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), message);
+	free(message);
+}

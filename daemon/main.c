@@ -1,0 +1,221 @@
+/*
+ * main: command line, signals and wiring. Reads the environment once,
+ * loads the config, builds the engine and runs the command; the work
+ * itself is done by config, reconcile and output.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "log.h"
+#include "output.h"
+#include "reconcile.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static bool should_stop(void)
+{
+	return stop_requested != 0;
+}
+
+struct options {
+	const char *config_path;
+	enum log_target log_target;
+	bool verbose;
+	enum output_format format;
+	const char *command;
+	const char *metrics_path;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: lmgrantd [-c PATH] [--log auto|journal|stderr] [-v] COMMAND [options]\n"
+	      "  check                  validate the configuration offline (no network)\n"
+	      "  plan  [-o text|json]   read live state, print what apply would change; change nothing\n"
+	      "  apply [-o text|json]   one reconcile pass, then exit\n"
+	      "  run                    the daemon: a pass every `interval`, until SIGTERM\n"
+	      "  status [-o text|json]  print the last pass recorded in the state directory\n"
+	      "  whoami                 print the identity the credentials resolve to\n"
+	      "  --version, --help\n"
+	      "\n"
+	      "  -c PATH   config file, or directory of *.yaml files (default " CONFIG_DEFAULT_PATH ")\n"
+	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending\n", f);
+}
+
+/* Returns 0, or 1 after printing why the command line is wrong, or -1
+ * for --help/--version (already answered). */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "metrics", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	o->config_path = CONFIG_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:vo:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'L':
+			if (log_target_parse(optarg, &o->log_target) < 0) {
+				fprintf(stderr, "lmgrantd: --log takes auto, journal or stderr, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'o':
+			if (output_format_parse(optarg, &o->format) < 0) {
+				fprintf(stderr, "lmgrantd: -o takes text or json, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'M':
+			o->metrics_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case 'V':
+			printf("lmgrantd %s\n", LMGRANTD_VERSION);
+			return -1;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(optind >= argc ? "lmgrantd: no command given\n" : "lmgrantd: one command at a time\n",
+		      stderr);
+		usage(stderr);
+		return 1;
+	}
+	o->command = argv[optind];
+	return 0;
+}
+
+/* Loads the config, printing every error. Caller frees *cfg. */
+static int load_config(const struct options *o, struct config **cfg)
+{
+	struct config_errors errs = { 0 };
+
+	if (config_load(o->config_path, cfg, &errs) == 0)
+		return 0;
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.lines[i]);
+	fprintf(stderr, "lmgrantd: %s: %zu error%s; nothing was changed\n", o->config_path, errs.n,
+		errs.n == 1 ? "" : "s");
+	config_errors_free(&errs);
+	return -1;
+}
+
+static int cmd_check(const struct options *o)
+{
+	struct config *cfg = NULL;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (o->verbose)
+		printf("%s: OK (%zu model%s in %zu file%s)\n", o->config_path, cfg->nmodels,
+		       cfg->nmodels == 1 ? "" : "s", cfg->nfiles, cfg->nfiles == 1 ? "" : "s");
+	config_free(cfg);
+	return 0;
+}
+
+static int setup_engine(const struct config *cfg, struct engine *e)
+{
+	struct aws_env aenv;
+	struct creds_env cenv;
+	char *err = NULL;
+
+	aws_env_from_environ(&aenv);
+	creds_env_from_environ(&cenv);
+	if (engine_init(e, cfg, &aenv, &cenv, should_stop, &err) < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_once(const struct options *o, bool apply)
+{
+	struct config *cfg = NULL;
+	struct engine e;
+	struct pass_report r;
+	int code;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (setup_engine(cfg, &e) < 0) {
+		config_free(cfg);
+		return 1;
+	}
+	reconcile_pass(&e, cfg, apply, 1, &r);
+	output_pass(stdout, o->format, &r);
+	code = pass_exit_code(&r);
+	pass_report_free(&r);
+	engine_free(&e);
+	config_free(cfg);
+	return code;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	int rc = parse_args(argc, argv, &o);
+
+	if (rc != 0)
+		return rc < 0 ? 0 : 1;
+	log_setup(o.log_target, o.verbose);
+	install_signals();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fputs("lmgrantd: cannot initialise libcurl\n", stderr);
+		return 1;
+	}
+	if (strcmp(o.command, "check") == 0)
+		rc = cmd_check(&o);
+	else if (strcmp(o.command, "plan") == 0)
+		rc = cmd_once(&o, false);
+	else if (strcmp(o.command, "apply") == 0)
+		rc = cmd_once(&o, true);
+	else {
+		fprintf(stderr, "lmgrantd: unknown command '%s'\n", o.command);
+		usage(stderr);
+		rc = 1;
+	}
+	curl_global_cleanup();
+	return rc;
+}

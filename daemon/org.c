@@ -1,0 +1,276 @@
+/*
+ * org: AWS Organizations reads. The OU tree is walked breadth first from
+ * the root; paths are built from OU names, so "Workloads/Prod" in the config
+ * can be matched without another call. Every list follows NextToken.
+ */
+#include "org.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define ORG_PAGE_SIZE 20
+#define ORG_MAX_PAGES 10000
+#define ORG_MAX_OUS 20000
+
+void org_tree_clear(struct org_tree *t)
+{
+	if (!t)
+		return;
+	free(t->org_id);
+	free(t->management_account);
+	free(t->root_id);
+	for (size_t i = 0; i < t->nous; i++) {
+		free(t->ous[i].id);
+		free(t->ous[i].name);
+		free(t->ous[i].parent_id);
+		free(t->ous[i].path);
+	}
+	free(t->ous);
+	for (size_t i = 0; i < t->naccounts; i++) {
+		free(t->accounts[i].id);
+		free(t->accounts[i].parent_id);
+	}
+	free(t->accounts);
+	memset(t, 0, sizeof(*t));
+}
+
+static void protocol_error(struct aws_error *err, const char *op, char *why)
+{
+	aws_error_clear(err);
+	err->kind = AWS_ERR_PROTOCOL;
+	err->operation = xstrdup(op);
+	err->type = xstrdup("InvalidResponse");
+	err->message = why;
+}
+
+static const char *member_string(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s && *s ? s : NULL;
+}
+
+int org_describe(const struct aws_client *c, struct org_tree *t, struct aws_error *err)
+{
+	json_t *req = json_object(), *resp = NULL, *org;
+	const char *id, *mgmt;
+	int rc = -1;
+
+	if (aws_json_call(c->http, c->svc, c->creds, "DescribeOrganization", req, &resp, err) < 0)
+		goto fail;
+	org = json_object_get(resp, "Organization");
+	id = member_string(org, "Id");
+	mgmt = member_string(org, "MasterAccountId");
+	if (!id || !mgmt) {
+		protocol_error(err, "DescribeOrganization", xstrdup("missing Organization.Id or MasterAccountId"));
+		goto fail;
+	}
+	free(t->org_id);
+	free(t->management_account);
+	t->org_id = xstrdup(id);
+	t->management_account = xstrdup(mgmt);
+	rc = 0;
+fail:
+	json_decref(req);
+	json_decref(resp);
+	return rc;
+}
+
+/* Calls op with request for every page; on_item gets each element of
+ * items_key. Returns -1 with *err on any failure. */
+static int org_list(const struct aws_client *c, const char *op, json_t *request,
+		    const char *items_key, int (*on_item)(json_t *item, void *ctx), void *ctx,
+		    struct aws_error *err)
+{
+	char *token = NULL;
+	size_t pages = 0;
+	int rc = -1;
+
+	json_object_set_new(request, "MaxResults", json_integer(ORG_PAGE_SIZE));
+	do {
+		json_t *page = NULL, *items, *item, *tok;
+		size_t i;
+
+		if (++pages > ORG_MAX_PAGES) {
+			protocol_error(err, op, xstrdup("too many pages"));
+			goto fail;
+		}
+		if (token)
+			json_object_set_new(request, "NextToken", json_string(token));
+		if (aws_json_call(c->http, c->svc, c->creds, op, request, &page, err) < 0)
+			goto fail;
+		items = json_object_get(page, items_key);
+		if (items && !json_is_array(items)) {
+			json_decref(page);
+			protocol_error(err, op, xasprintf("%s is not a list", items_key));
+			goto fail;
+		}
+		json_array_foreach(items, i, item) {
+			if (on_item(item, ctx) < 0) {
+				json_decref(page);
+				protocol_error(err, op, xasprintf("%s[%zu] is malformed", items_key, i));
+				goto fail;
+			}
+		}
+		tok = json_object_get(page, "NextToken");
+		free(token);
+		token = json_is_string(tok) && json_string_length(tok) ? xstrdup(json_string_value(tok)) : NULL;
+		json_decref(page);
+	} while (token);
+	rc = 0;
+fail:
+	free(token);
+	return rc;
+}
+
+static int take_root(json_t *item, void *ctx)
+{
+	struct org_tree *t = ctx;
+	const char *id = member_string(item, "Id");
+
+	if (!id)
+		return -1;
+	if (!t->root_id)
+		t->root_id = xstrdup(id);
+	return 0;
+}
+
+struct ou_ctx {
+	struct org_tree *t;
+	size_t cap;
+	const char *parent_id;
+	const char *parent_path; /* NULL for the root */
+};
+
+static int take_ou(json_t *item, void *ctx)
+{
+	struct ou_ctx *o = ctx;
+	struct org_tree *t = o->t;
+	const char *id = member_string(item, "Id"), *name = member_string(item, "Name");
+	struct org_ou *ou;
+
+	if (!id || !name || t->nous >= ORG_MAX_OUS)
+		return -1;
+	grow_array((void **)&t->ous, &o->cap, t->nous + 1, sizeof(*t->ous));
+	ou = &t->ous[t->nous++];
+	ou->id = xstrdup(id);
+	ou->name = xstrdup(name);
+	ou->parent_id = xstrdup(o->parent_id);
+	ou->path = o->parent_path ? xasprintf("%s/%s", o->parent_path, name) : xstrdup(name);
+	return 0;
+}
+
+struct account_ctx {
+	struct org_tree *t;
+	size_t cap;
+	const char *parent_id;
+};
+
+static int take_account(json_t *item, void *ctx)
+{
+	struct account_ctx *a = ctx;
+	struct org_tree *t = a->t;
+	const char *id = member_string(item, "Id");
+
+	if (!id)
+		return -1;
+	grow_array((void **)&t->accounts, &a->cap, t->naccounts + 1, sizeof(*t->accounts));
+	t->accounts[t->naccounts].id = xstrdup(id);
+	t->accounts[t->naccounts].parent_id = xstrdup(a->parent_id);
+	t->naccounts++;
+	return 0;
+}
+
+/* Children (OUs and accounts) of one parent. The parent's id and path are
+ * copied first: take_ou may move t->ous. */
+static int read_children(const struct aws_client *c, struct org_tree *t, struct ou_ctx *oc,
+			 struct account_ctx *ac, const char *parent_id, const char *parent_path,
+			 struct aws_error *err)
+{
+	char *pid = xstrdup(parent_id), *ppath = xstrdup(parent_path);
+	json_t *req = json_pack("{s:s}", "ParentId", pid);
+	int rc = -1;
+
+	oc->parent_id = pid;
+	oc->parent_path = ppath;
+	if (org_list(c, "ListOrganizationalUnitsForParent", req, "OrganizationalUnits", take_ou, oc, err) < 0)
+		goto fail;
+	json_decref(req);
+	req = json_pack("{s:s}", "ParentId", pid);
+	ac->parent_id = pid;
+	if (org_list(c, "ListAccountsForParent", req, "Accounts", take_account, ac, err) < 0)
+		goto fail;
+	rc = 0;
+fail:
+	(void)t;
+	json_decref(req);
+	free(pid);
+	free(ppath);
+	return rc;
+}
+
+int org_read_tree(const struct aws_client *c, struct org_tree *t, struct aws_error *err)
+{
+	json_t *req = json_object();
+	struct ou_ctx oc = { .t = t };
+	struct account_ctx ac = { .t = t };
+	int rc = -1;
+
+	if (org_list(c, "ListRoots", req, "Roots", take_root, t, err) < 0)
+		goto fail;
+	if (!t->root_id) {
+		protocol_error(err, "ListRoots", xstrdup("no root"));
+		goto fail;
+	}
+	if (read_children(c, t, &oc, &ac, t->root_id, NULL, err) < 0)
+		goto fail;
+	/* Breadth first: t->ous grows while we walk it. */
+	for (size_t i = 0; i < t->nous; i++)
+		if (read_children(c, t, &oc, &ac, t->ous[i].id, t->ous[i].path, err) < 0)
+			goto fail;
+	t->have_tree = true;
+	rc = 0;
+fail:
+	json_decref(req);
+	return rc;
+}
+
+const struct org_ou *org_find_ou(const struct org_tree *t, const char *id)
+{
+	for (size_t i = 0; i < t->nous; i++)
+		if (strcmp(t->ous[i].id, id) == 0)
+			return &t->ous[i];
+	return NULL;
+}
+
+const struct org_ou *org_find_ou_path(const struct org_tree *t, const char *path)
+{
+	for (size_t i = 0; i < t->nous; i++)
+		if (strcmp(t->ous[i].path, path) == 0)
+			return &t->ous[i];
+	return NULL;
+}
+
+const struct org_account *org_find_account(const struct org_tree *t, const char *id)
+{
+	for (size_t i = 0; i < t->naccounts; i++)
+		if (strcmp(t->accounts[i].id, id) == 0)
+			return &t->accounts[i];
+	return NULL;
+}
+
+bool org_is_below(const struct org_tree *t, const char *parent_id, const char *ancestor_ou)
+{
+	/* Bounded by the OU count, in case the tree were ever cyclic. */
+	for (size_t hops = 0; parent_id && hops <= t->nous; hops++) {
+		const struct org_ou *ou;
+
+		if (strcmp(parent_id, ancestor_ou) == 0)
+			return true;
+		ou = org_find_ou(t, parent_id);
+		parent_id = ou ? ou->parent_id : NULL;
+	}
+	return false;
+}

@@ -1,0 +1,120 @@
+/*
+ * plan: the diff between what the configuration declares (struct desired,
+ * already resolved to principal and license ARNs) and what License Manager
+ * holds (struct observed), as an ordered list of actions (SPEC §4.2-4.3).
+ *
+ * plan_build is a pure function: no I/O, no clock, no globals. Everything
+ * it needs arrives in its arguments; everything it decides is in the plan.
+ */
+#ifndef LMGRANTD_PLAN_H
+#define LMGRANTD_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "grant.h"
+
+/* One declared principal of a model. */
+struct desired_target {
+	enum target_kind kind;
+	const char *label;  /* as written, e.g. "ou Workloads/Prod"; borrowed */
+	char *principal_arn; /* NULL when it could not be resolved */
+};
+
+/* One model of the config, resolved. */
+struct desired_model {
+	const char *name;        /* borrowed from config */
+	char *license_arn;       /* NULL when the license could not be resolved */
+	/* Non-NULL when anything about this model failed to resolve (unknown OU
+	 * path, unknown product, ...): the model's license then gets no action
+	 * at all, not even a delete, and the plan reports it as an error. */
+	char *error;
+	struct desired_target *targets;
+	size_t ntargets;
+	const char *const *operations; /* borrowed from config */
+	size_t noperations;
+	bool activate;
+};
+
+struct desired {
+	struct desired_model *models;
+	size_t nmodels;
+	bool prune;
+	unsigned max_deletes;
+	bool can_accept; /* activation.grantee_role is set */
+};
+
+/* What was read from License Manager for one license. */
+struct observed_license {
+	char *license_arn;
+	/* False when any read for this license failed or was incomplete: the
+	 * license then gets no action (its state is unknown). */
+	bool read_ok;
+	char *read_error; /* why read_ok is false; may be NULL */
+	struct grant *grants;     /* ListDistributedGrants, in listing order */
+	size_t ngrants;
+	/* ListReceivedGrantsForOrganization answers for the OU/org grants of
+	 * this license: per-account sub-grants, parent_arn = the OU/org grant. */
+	struct grant *subgrants;
+	size_t nsubgrants;
+};
+
+struct observed {
+	struct observed_license *licenses;
+	size_t nlicenses;
+};
+
+enum action_kind {
+	ACT_CREATE,   /* CreateGrant */
+	ACT_UPDATE,   /* CreateGrantVersion AllowedOperations */
+	ACT_ACCEPT,   /* AcceptGrant as the grantee, then activate as the grantee */
+	ACT_ACTIVATE, /* CreateGrantVersion Status=ACTIVE */
+	ACT_DELETE,   /* DeleteGrant */
+	ACT_BLOCKED,  /* not a change: needs a human (REJECTED, resolve error, read error) */
+	ACT_WAITING,  /* not a change: AWS or the grantee is still working */
+	ACT_KIND_COUNT,
+};
+
+struct action {
+	enum action_kind kind;
+	const char *model;         /* borrowed from desired; NULL for an undeclared principal */
+	const char *license_arn;   /* borrowed from desired/observed */
+	const char *principal_arn; /* borrowed; NULL when unresolved */
+	const char *target_label;  /* borrowed; NULL for an undeclared principal */
+	const char *grant_arn;     /* borrowed from observed; NULL for create */
+	const char *version;       /* borrowed from observed; NULL for create */
+	enum grant_status status;  /* live status; GS_UNKNOWN for create */
+	bool is_account;           /* the principal is an account (not OU/org) */
+	const char *const *operations; /* create/update: the declared list; borrowed */
+	size_t noperations;
+	/* True for deletes withheld because the plan holds more than
+	 * max_deletes of them; apply makes none of them. */
+	bool withheld;
+	char *reason; /* owned: one readable phrase, e.g. "declared, no live grant" */
+};
+
+struct plan {
+	struct action *actions; /* ordered: create, update, accept, activate, delete, blocked, waiting */
+	size_t nactions;
+	size_t counts[ACT_KIND_COUNT];
+	/* More deletes than max_deletes were planned: every delete is withheld
+	 * and the pass must fail. */
+	bool deletes_withheld;
+	/* Number of models with a resolve error or licenses with a read error:
+	 * a pass with errors fails even when nothing else is wrong. */
+	size_t nerrors;
+};
+
+/* Builds *out (caller frees with plan_free). Never fails except on OOM,
+ * which is fatal. Borrowed pointers in the plan stay valid as long as
+ * desired and observed do. */
+void plan_build(const struct desired *desired, const struct observed *observed, struct plan *out);
+void plan_free(struct plan *p);
+
+/* Number of actions that change something (create..delete, not withheld). */
+size_t plan_changes(const struct plan *p);
+/* "create", "update", "accept", "activate", "delete", "blocked", "waiting". */
+const char *action_kind_name(enum action_kind k);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * reconcile: the read -> resolve -> plan -> apply pipeline of one pass.
+ * Reads are per license and all-or-nothing: a license whose grants or
+ * sub-grants could not be read completely is marked read_ok = false, and
+ * plan gives it no action (SPEC §4.1).
+ */
+#include "reconcile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "resolve.h"
+
+int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
+		const struct creds_env *cenv, bool (*should_stop)(void), char **err)
+{
+	struct http_opts o;
+
+	memset(e, 0, sizeof(*e));
+	if (aws_service_resolve(aenv, AWS_API_LICENSE_MANAGER, cfg->region, &e->lm_svc, err) < 0 ||
+	    aws_service_resolve(aenv, AWS_API_ORGANIZATIONS, cfg->region, &e->org_svc, err) < 0 ||
+	    aws_service_resolve(aenv, AWS_API_STS, cfg->region, &e->sts_svc, err) < 0)
+		goto fail;
+	http_opts_default(&o);
+	o.max_tps = cfg->max_tps;
+	o.max_attempts = cfg->retry_max_attempts;
+	o.ca_bundle = aenv->ca_bundle;
+	o.should_stop = should_stop;
+	e->http = http_client_new(&o);
+	if (!e->http) {
+		*err = xstrdup("cannot initialise libcurl");
+		goto fail;
+	}
+	e->creds = creds_provider_chain(cenv);
+	e->lm = (struct aws_client){ e->http, e->creds, &e->lm_svc };
+	e->org = (struct aws_client){ e->http, e->creds, &e->org_svc };
+	e->sts = (struct aws_client){ e->http, e->creds, &e->sts_svc };
+	return 0;
+fail:
+	engine_free(e);
+	return -1;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	http_client_free(e->http);
+	creds_provider_free(e->creds);
+	aws_service_clear(&e->lm_svc);
+	aws_service_clear(&e->org_svc);
+	aws_service_clear(&e->sts_svc);
+	memset(e, 0, sizeof(*e));
+}
+
+static void observed_free(struct observed *o)
+{
+	for (size_t i = 0; i < o->nlicenses; i++) {
+		struct observed_license *l = &o->licenses[i];
+
+		free(l->license_arn);
+		free(l->read_error);
+		grants_free(l->grants, l->ngrants);
+		grants_free(l->subgrants, l->nsubgrants);
+	}
+	free(o->licenses);
+	memset(o, 0, sizeof(*o));
+}
+
+void pass_report_free(struct pass_report *r)
+{
+	if (!r)
+		return;
+	lm_licenses_free(r->licenses, r->nlicenses);
+	free(r->licenses_error);
+	org_tree_clear(&r->org);
+	free(r->org_error);
+	plan_free(&r->plan);
+	desired_free(&r->desired);
+	observed_free(&r->observed);
+	strlist_free(&r->warnings);
+	apply_result_free(&r->result);
+	memset(r, 0, sizeof(*r));
+}
+
+static void log_read_failure(const char *what, const struct aws_error *err, unsigned long pass)
+{
+	char *why = aws_error_describe(err);
+	struct log_event ev = {
+		.message_id = MSGID_READ_FAILED, .priority = LOG_ERR, .action = "pass",
+		.result = "failed", .request_id = err->request_id, .error = err->type, .pass = pass,
+	};
+
+	log_event(&ev, "reading %s failed: %s", what, why);
+	free(why);
+}
+
+static bool config_needs_org(const struct config *cfg)
+{
+	return cfg->nmodels > 0;
+}
+
+static void read_organization(struct engine *e, const struct config *cfg, struct pass_report *r)
+{
+	struct aws_error err = { 0 };
+
+	if (!config_needs_org(cfg))
+		return;
+	if (org_describe(&e->org, &r->org, &err) < 0 || org_read_tree(&e->org, &r->org, &err) < 0) {
+		r->org_error = aws_error_describe(&err);
+		log_read_failure("the organization", &err, r->pass);
+	}
+	aws_error_clear(&err);
+}
+
+static bool needs_subgrants(const struct grant *g)
+{
+	return strncmp(g->principal_arn, "arn:aws:organizations::", 24) == 0 &&
+	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE);
+}
+
+/* Sub-grants of every completed OU/organization grant, appended to l. */
+static int read_subgrants(struct engine *e, struct observed_license *l, struct aws_error *err)
+{
+	for (size_t i = 0; i < l->ngrants; i++) {
+		struct grant *subs = NULL;
+		size_t nsubs = 0;
+
+		if (!needs_subgrants(&l->grants[i]))
+			continue;
+		if (lm_list_org_subgrants(&e->lm, l->license_arn, l->grants[i].arn, &subs, &nsubs, err) < 0)
+			return -1;
+		l->subgrants = xrealloc(l->subgrants, (l->nsubgrants + nsubs) * sizeof(*subs));
+		memcpy(l->subgrants + l->nsubgrants, subs, nsubs * sizeof(*subs));
+		l->nsubgrants += nsubs;
+		free(subs);
+	}
+	return 0;
+}
+
+static void read_license(struct engine *e, struct observed_license *l, unsigned long pass)
+{
+	struct aws_error err = { 0 };
+
+	if (lm_list_distributed_grants(&e->lm, l->license_arn, &l->grants, &l->ngrants, &err) < 0 ||
+	    read_subgrants(e, l, &err) < 0) {
+		char *what = xasprintf("the grants of %s", l->license_arn);
+
+		l->read_ok = false;
+		l->read_error = aws_error_describe(&err);
+		log_read_failure(what, &err, pass);
+		free(what);
+		grants_free(l->grants, l->ngrants);
+		grants_free(l->subgrants, l->nsubgrants);
+		l->grants = l->subgrants = NULL;
+		l->ngrants = l->nsubgrants = 0;
+	} else {
+		l->read_ok = true;
+	}
+	aws_error_clear(&err);
+}
+
+static void read_observed(struct engine *e, struct pass_report *r)
+{
+	const struct desired *d = &r->desired;
+	struct observed *o = &r->observed;
+
+	o->licenses = xcalloc(d->nmodels, sizeof(*o->licenses));
+	for (size_t i = 0; i < d->nmodels; i++) {
+		const struct desired_model *m = &d->models[i];
+
+		if (m->error || !m->license_arn)
+			continue;
+		o->licenses[o->nlicenses].license_arn = xstrdup(m->license_arn);
+		read_license(e, &o->licenses[o->nlicenses], r->pass);
+		o->nlicenses++;
+	}
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,
+		    struct pass_report *r)
+{
+	struct aws_error err = { 0 };
+	struct resolve_input in = { 0 };
+	double start = now_seconds();
+
+	memset(r, 0, sizeof(*r));
+	r->pass = pass;
+	if (lm_list_received_licenses(&e->lm, &r->licenses, &r->nlicenses, &err) < 0) {
+		r->licenses_error = aws_error_describe(&err);
+		log_read_failure("the received licenses", &err, pass);
+	}
+	aws_error_clear(&err);
+	if (!r->licenses_error)
+		read_organization(e, cfg, r);
+	in = (struct resolve_input){
+		cfg, &r->org, r->org_error, r->licenses, r->nlicenses, r->licenses_error,
+	};
+	resolve_desired(&in, &r->desired, &r->warnings);
+	read_observed(e, r);
+	plan_build(&r->desired, &r->observed, &r->plan);
+	if (apply) {
+		struct apply_ctx ctx = {
+			&e->lm, cfg->region, cfg->activation_override, pass, NULL,
+		};
+
+		apply_plan(&ctx, &r->plan, &r->result);
+		r->applied = true;
+	}
+	r->seconds = now_seconds() - start;
+}
+
+int pass_exit_code(const struct pass_report *r)
+{
+	if (r->plan.nerrors > 0 || r->result.nfailed > 0)
+		return 1;
+	if (!r->applied && plan_changes(&r->plan) > 0)
+		return 2;
+	return 0;
+}
+
+size_t pass_live_grants(const struct pass_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->observed.nlicenses; i++)
+		for (size_t j = 0; j < r->observed.licenses[i].ngrants; j++)
+			n += !grant_status_is_tombstone(r->observed.licenses[i].grants[j].status);
+	return n;
+}

@@ -1,0 +1,62 @@
+/*
+ * reconcile: one pass, start to end. Reads the live state (received
+ * licenses, organization, grants and sub-grants of every managed license),
+ * resolves the config against it, builds the plan and, for apply, executes
+ * it. The engine holds what outlives a pass: the HTTP client (and its
+ * connections), the credentials and the endpoints.
+ */
+#ifndef LMGRANTD_RECONCILE_H
+#define LMGRANTD_RECONCILE_H
+
+#include <stdbool.h>
+
+#include "apply.h"
+#include "config.h"
+#include "creds.h"
+#include "http.h"
+#include "lm.h"
+#include "org.h"
+#include "plan.h"
+#include "util.h"
+
+struct engine {
+	struct http_client *http;
+	struct creds_provider *creds;
+	struct aws_service lm_svc, org_svc, sts_svc;
+	struct aws_client lm, org, sts;
+};
+
+/* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1
+ * with *err (caller frees) on a bad endpoint. Free with engine_free. */
+int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
+		const struct creds_env *cenv, bool (*should_stop)(void), char **err);
+void engine_free(struct engine *e);
+
+/* Everything one pass read, decided and did; owned. */
+struct pass_report {
+	unsigned long pass;
+	struct lm_license *licenses;
+	size_t nlicenses;
+	char *licenses_error;
+	struct org_tree org;
+	char *org_error;
+	struct desired desired;
+	struct observed observed;
+	struct plan plan;
+	struct strlist warnings;
+	bool applied;
+	struct apply_result result;
+	double seconds;
+};
+void pass_report_free(struct pass_report *r);
+
+void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,
+		    struct pass_report *r);
+
+/* SPEC §1 exit codes: 0 in sync / done, 1 error, 2 (plan only) changes pending. */
+int pass_exit_code(const struct pass_report *r);
+
+/* Number of live (non-tombstone) grants on managed licenses. */
+size_t pass_live_grants(const struct pass_report *r);
+
+#endif

@@ -1,0 +1,238 @@
+/* Unit tests of resolve: principal ARNs, license choice, per-model errors
+ * and overlap warnings, on hand-built organizations (no network). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolve.h"
+
+static struct org_tree org;
+static struct lm_license licenses[3];
+static struct config cfg;
+static struct config_model model;
+static struct config_target targets[4];
+static char *ops[] = { "CheckoutLicense" };
+
+static void add_ou(const char *id, const char *name, const char *parent, const char *path)
+{
+	org.ous = realloc(org.ous, (org.nous + 1) * sizeof(*org.ous));
+	org.ous[org.nous++] = (struct org_ou){ strdup(id), strdup(name), strdup(parent), strdup(path) };
+}
+
+static void add_account(const char *id, const char *parent)
+{
+	org.accounts = realloc(org.accounts, (org.naccounts + 1) * sizeof(*org.accounts));
+	org.accounts[org.naccounts++] = (struct org_account){ strdup(id), strdup(parent) };
+}
+
+static void setup(void)
+{
+	memset(&org, 0, sizeof(org));
+	org.org_id = strdup("o-exampleorg1");
+	org.management_account = strdup("111111111111");
+	org.root_id = strdup("r-ab12");
+	org.have_tree = true;
+	add_ou("ou-ab12-wkld0001", "Workloads", "r-ab12", "Workloads");
+	add_ou("ou-ab12-prod0001", "Prod", "ou-ab12-wkld0001", "Workloads/Prod");
+	add_account("222222222222", "ou-ab12-prod0001");
+	add_account("333333333333", "r-ab12");
+	licenses[0] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-1", "prod-aaaaaaaaaaaa", "A", "AVAILABLE" };
+	licenses[1] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-2", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
+	licenses[2] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-3", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&model, 0, sizeof(model));
+	memset(targets, 0, sizeof(targets));
+	cfg.prune = true;
+	cfg.max_deletes = 10;
+	cfg.models = &model;
+	cfg.nmodels = 1;
+	model.name = "m";
+	model.product = "prod-aaaaaaaaaaaa";
+	model.operations = ops;
+	model.noperations = 1;
+	model.activate = true;
+	model.targets = targets;
+}
+
+static void teardown(void)
+{
+	org_tree_clear(&org);
+}
+
+static void target(size_t i, enum target_kind k, const char *value, bool is_path, const char *label)
+{
+	targets[i] = (struct config_target){ k, (char *)value, is_path, (char *)label,
+					     { "c.yaml", (unsigned)(10 + i), 7 } };
+	if (model.ntargets <= i)
+		model.ntargets = i + 1;
+}
+
+static void run(struct desired *d, struct strlist *w)
+{
+	struct resolve_input in = { &cfg, &org, NULL, licenses, 3, NULL };
+
+	resolve_desired(&in, d, w);
+}
+
+START_TEST(principals_of_every_kind)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+
+	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
+	target(1, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
+	target(2, TARGET_OU, "ou-ab12-wkld0001", false, "ou ou-ab12-wkld0001");
+	target(3, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	run(&d, &w);
+	ck_assert_ptr_null(d.models[0].error);
+	ck_assert_str_eq(d.models[0].license_arn, licenses[0].arn);
+	ck_assert_str_eq(d.models[0].targets[0].principal_arn, "arn:aws:organizations::111111111111:organization/o-exampleorg1");
+	ck_assert_str_eq(d.models[0].targets[1].principal_arn, "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-prod0001");
+	ck_assert_str_eq(d.models[0].targets[2].principal_arn, "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-wkld0001");
+	ck_assert_str_eq(d.models[0].targets[3].principal_arn, "arn:aws:iam::333333333333:root");
+	ck_assert(d.prune);
+	ck_assert_uint_eq(d.max_deletes, 10);
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+START_TEST(unknown_ou_path_is_a_model_error_with_position)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+
+	target(0, TARGET_OU, "Workloads/Nope", true, "ou Workloads/Nope");
+	run(&d, &w);
+	ck_assert_ptr_nonnull(d.models[0].error);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "c.yaml:10:7: unknown OU path 'Workloads/Nope'"));
+	ck_assert_ptr_null(d.models[0].targets[0].principal_arn);
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+START_TEST(unknown_ou_id_and_foreign_account)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+
+	target(0, TARGET_OU, "ou-ab12-zzzz0001", false, "ou ou-ab12-zzzz0001");
+	target(1, TARGET_ACCOUNT, "999999999999", false, "account 999999999999");
+	run(&d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "unknown OU id 'ou-ab12-zzzz0001'"));
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "account 999999999999 is not in organization"));
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+START_TEST(product_without_license_and_ambiguous_product)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+
+	target(0, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	model.product = "prod-cccccccccccc";
+	run(&d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "no received license for product prod-cccccccccccc"));
+	ck_assert_ptr_null(d.models[0].license_arn);
+	desired_free(&d);
+	model.product = "prod-bbbbbbbbbbbb";
+	run(&d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "2 available licenses"));
+	desired_free(&d);
+	model.product = NULL;
+	model.license_arn = licenses[2].arn;
+	run(&d, &w);
+	ck_assert_ptr_null(d.models[0].error);
+	ck_assert_str_eq(d.models[0].license_arn, licenses[2].arn);
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+START_TEST(unreadable_organization_blocks_only_org_targets)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+	struct org_tree empty = { 0 };
+	struct resolve_input in = { &cfg, &empty, "AccessDeniedException", licenses, 3, NULL };
+
+	target(0, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	resolve_desired(&in, &d, &w);
+	ck_assert_ptr_null(d.models[0].error);
+	desired_free(&d);
+	target(1, TARGET_OU, "Workloads", true, "ou Workloads");
+	resolve_desired(&in, &d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "AccessDeniedException"));
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+START_TEST(licenses_unreadable)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+	struct resolve_input in = { &cfg, &org, NULL, NULL, 0, "ListReceivedLicenses: boom" };
+
+	target(0, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	resolve_desired(&in, &d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "boom"));
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+START_TEST(overlap_warnings)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+
+	target(0, TARGET_OU, "Workloads", true, "ou Workloads");
+	target(1, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
+	target(2, TARGET_ACCOUNT, "222222222222", false, "account 222222222222");
+	target(3, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	run(&d, &w);
+	ck_assert_ptr_null(d.models[0].error);
+	/* Prod inside Workloads; 2222 inside Prod and inside Workloads; 3333 under the root: none. */
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert(strlist_contains(&w, "model m: ou Workloads/Prod lies inside ou Workloads"));
+	ck_assert(strlist_contains(&w, "model m: account 222222222222 lies inside ou Workloads/Prod"));
+	desired_free(&d);
+	strlist_free(&w);
+	memset(targets, 0, sizeof(targets));
+	model.ntargets = 0;
+	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
+	target(1, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	run(&d, &w);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_str_eq(w.items[0], "model m: account 333333333333 overlaps with organization");
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("resolve");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, principals_of_every_kind);
+	tcase_add_test(tc, unknown_ou_path_is_a_model_error_with_position);
+	tcase_add_test(tc, unknown_ou_id_and_foreign_account);
+	tcase_add_test(tc, product_without_license_and_ambiguous_product);
+	tcase_add_test(tc, unreadable_organization_blocks_only_org_targets);
+	tcase_add_test(tc, licenses_unreadable);
+	tcase_add_test(tc, overlap_warnings);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,39 @@
+# Scenario 9: more grants, OUs and accounts than one page of each list
+# (the emulator serves 3 items a page): everything is seen, nothing is
+# duplicated or wrongly deleted.
+source "$(dirname "$0")/lib.sh"
+"$PYTHON" "$EMU_DIR/genfixture.py" --licenses 2 --accounts 40 --ous 9 --grants-status ACTIVE \
+	--seed 7 --out "$T/big.json"
+start_emulator "$T/big.json" --page-size 3
+sku1=$(jq -r '.licenses[0].product_sku' "$T/big.json")
+sku2=$(jq -r '.licenses[1].product_sku' "$T/big.json")
+accounts=$(jq -c '[.accounts[] | select(.id != "'"$(jq -r .organization.management_account "$T/big.json")"'") | .id]' "$T/big.json")
+# Declare every account that has a grant, but leave out the last one of
+# license 2, and declare the deepest OU by path.
+path=$(jq -r '.ous as $o | .ous[-1] | [.name] as $n | .parent as $p | ($o | map({(.id): .}) | add) as $m |
+	def up($id): if $m[$id] then up($m[$id].parent) + [$m[$id].name] else [] end; up($p) + $n | join("/")' "$T/big.json")
+pre1=$(jq '[.grants[] | select(.license_arn == "'"$(jq -r '.licenses[0].arn' "$T/big.json")"'")] | length' "$T/big.json")
+assert_eq "$([ "$pre1" -gt 3 ] && echo yes)" yes "more grants than one page"
+{
+	echo "version: 1"
+	echo "max_deletes: 100"
+	echo "models:"
+	echo "  one:"
+	echo "    product: $sku1"
+	echo "    accounts: $accounts"
+	echo "    operations: [CheckoutLicense]"
+	echo "  two:"
+	echo "    product: $sku2"
+	echo "    accounts: $(echo "$accounts" | jq -c '.[:-1]')"
+	echo "    ous: [\"$path\"]"
+	echo "    operations: [CheckoutLicense]"
+} | write_config c.yaml
+emu reset-calls >/dev/null
+expect_exit 0 lmg -c "$T/c.yaml" apply
+# One delete (the account left out of license 2), one create (the OU).
+assert_eq "$(emu calls --count --op DeleteGrant)" 1 "deletes"
+assert_eq "$(emu calls --count --op CreateGrant)" 1 "creates"
+assert_eq "$(emu calls | jq '[.[] | select(.operation=="ListDistributedGrants")] | length > 2')" true "followed NextToken"
+assert_eq "$(emu calls | jq '[.[] | select(.operation=="ListOrganizationalUnitsForParent" and .request.NextToken != null)] | length > 0')" true "paged OUs"
+assert_eq "$(emu calls | jq '[.[] | select(.operation=="ListAccountsForParent" and .request.NextToken != null)] | length > 0')" true "paged accounts"
+echo ok

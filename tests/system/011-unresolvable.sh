@@ -1,0 +1,28 @@
+# An unknown OU path or product is a clear error and no write for that
+# model, even with prune on; the other models converge; exit 1.
+source "$(dirname "$0")/lib.sh"
+start_emulator "$DEMO_FIXTURE"
+claude=$(state '.licenses[] | select(.product_sku=="prod-4pmewlybdftbs") | .arn')
+g=$(emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::333333333333:root\", \"status\": \"ACTIVE\", \"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" | jq -r .arn)
+write_config c.yaml <<'YAML'
+version: 1
+models:
+  claude:
+    product: prod-4pmewlybdftbs
+    ous: [Workloads/Nope]
+  unknown-product:
+    product: prod-zzzzzzzzzzzzz
+    accounts: ["222222222222"]
+  cohere:
+    product: prod-tukx4z3hrewle
+    accounts: ["222222222222"]
+YAML
+emu reset-calls >/dev/null
+expect_exit 1 lmg -c "$T/c.yaml" apply
+assert_contains "$T/out" "unknown OU path 'Workloads/Nope'"
+assert_contains "$T/out" "$T/c.yaml:6:11"
+assert_contains "$T/out" "no received license for product prod-zzzzzzzzzzzzz"
+assert_eq "$(writes)" 1 "writes (only cohere's create)"
+assert_eq "$(emu calls | jq -r '[.[] | select(.write)][0].request.Principals[0]')" "arn:aws:iam::222222222222:root" "cohere grant"
+assert_eq "$(state ".grants[] | select(.arn==\"$g\") | .status")" ACTIVE "grant on the unresolved model's license kept"
+echo ok
