@@ -1,0 +1,564 @@
+/*
+ * plan: compares the resolved configuration (struct desired) with what
+ * License Manager holds (struct observed) and lists, in order, the actions
+ * that bring the second to the first (SPEC §4.2-4.3). It decides only:
+ * reading is lm's job, executing is apply's, printing is the caller's.
+ *
+ * Pure: no I/O, no clock, no globals; the same input gives the same plan.
+ * Lookups go through sorted indexes and binary search, so a plan over
+ * thousands of grants and hundreds of targets stays O(n log n).
+ */
+#include "plan.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define ACCOUNT_ARN_PREFIX "arn:aws:iam::"
+
+/* An action being built, with the keys that put it in its place. */
+struct entry {
+	struct action a;
+	size_t model_rank; /* position of the model when models are sorted by name */
+	size_t target;     /* index of the target in its model; SIZE_MAX after all */
+	size_t grant;      /* listing index of the grant; 0 when there is none */
+	size_t seq;        /* build order: makes the (unstable) qsort stable */
+};
+
+struct builder {
+	struct entry *v;
+	size_t n;
+	size_t cap;
+	size_t nerrors;
+};
+
+/* One row of a sorted index: a string key and the position it came from.
+ * Rows sort by key, then by position, so equal keys stay in input order. */
+struct keyed {
+	const char *key;
+	size_t idx;
+};
+
+static int keyed_cmp(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	if (c)
+		return c;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static void keyed_sort(struct keyed *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), keyed_cmp);
+}
+
+/* First row whose key is >= key (n when none). */
+static size_t lower_bound(const struct keyed *v, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(v[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The rows [*lo, return) whose key equals key. */
+static size_t equal_range(const struct keyed *v, size_t n, const char *key, size_t *lo)
+{
+	size_t hi = lower_bound(v, n, key);
+
+	*lo = hi;
+	while (hi < n && strcmp(v[hi].key, key) == 0)
+		hi++;
+	return hi;
+}
+
+static bool is_account_arn(const char *arn)
+{
+	return strncmp(arn, ACCOUNT_ARN_PREFIX, strlen(ACCOUNT_ARN_PREFIX)) == 0;
+}
+
+/* Length of the account id in "arn:aws:iam::<id>:root" (arn is an account ARN). */
+static int account_id_len(const char *arn)
+{
+	const char *id = arn + strlen(ACCOUNT_ARN_PREFIX);
+
+	return (int)strcspn(id, ":");
+}
+
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "(unknown)";
+}
+
+/*
+ * How far a live grant has come. The keeper of duplicates is the most
+ * advanced one. UNKNOWN (a status this build does not know) ranks with
+ * PENDING_DELETE: something is going on that we must not disturb.
+ */
+static int status_rank(enum grant_status st)
+{
+	switch (st) {
+	case GS_ACTIVE:
+	case GS_WORKFLOW_COMPLETED:
+		return 6;
+	case GS_DISABLED:
+		return 5;
+	case GS_PENDING_ACCEPT:
+		return 4;
+	case GS_PENDING_WORKFLOW:
+		return 3;
+	case GS_PENDING_DELETE:
+	case GS_UNKNOWN:
+		return 2;
+	case GS_REJECTED:
+		return 1;
+	case GS_DELETED:
+	case GS_FAILED_WORKFLOW:
+		break;
+	}
+	return 0;
+}
+
+/* Grants in PENDING_DELETE are already going away, and an UNKNOWN status
+ * may be a workflow we do not understand: never delete either. */
+static bool status_deletable(enum grant_status st)
+{
+	return st != GS_PENDING_DELETE && st != GS_UNKNOWN && !grant_status_is_tombstone(st);
+}
+
+/* Appends an action; the pointer is valid until the next add. Takes
+ * ownership of reason. */
+static struct action *add(struct builder *b, enum action_kind kind, size_t model_rank,
+			  size_t target, size_t grant, char *reason)
+{
+	struct entry *e = NULL;
+
+	grow_array((void **)&b->v, &b->cap, b->n + 1, sizeof(*b->v));
+	e = &b->v[b->n];
+	memset(e, 0, sizeof(*e));
+	e->a.kind = kind;
+	e->a.status = GS_UNKNOWN;
+	e->a.reason = reason;
+	e->model_rank = model_rank;
+	e->target = target;
+	e->grant = grant;
+	e->seq = b->n++;
+	return &e->a;
+}
+
+/* Everything plan_license needs about one managed model and its license. */
+struct license_ctx {
+	const struct desired *desired;
+	const struct desired_model *model;
+	size_t rank;
+	const struct observed_license *lic;
+	struct keyed *by_principal; /* live grants: principal -> grant index */
+	size_t nby_principal;
+	struct keyed *by_target; /* declared principal -> target index */
+	struct keyed *disabled_sub; /* DISABLED sub-grants: parent -> subgrant index */
+	size_t ndisabled_sub;
+};
+
+/* An action about target ti, filled with what is known about it and, when
+ * keeper is not NULL, about its live grant. */
+static struct action *add_target(struct builder *b, const struct license_ctx *c, enum action_kind kind,
+				 size_t ti, const struct grant *keeper, size_t gi, char *reason)
+{
+	const struct desired_target *t = &c->model->targets[ti];
+	struct action *a = add(b, kind, c->rank, ti, gi, reason);
+
+	a->model = c->model->name;
+	a->license_arn = c->model->license_arn;
+	a->principal_arn = t->principal_arn;
+	a->target_label = t->label;
+	a->is_account = is_account_arn(t->principal_arn);
+	if (keeper) {
+		a->grant_arn = keeper->arn;
+		a->version = keeper->version;
+		a->status = keeper->status;
+	}
+	if (kind == ACT_CREATE || kind == ACT_UPDATE) {
+		a->operations = c->model->operations;
+		a->noperations = c->model->noperations;
+	}
+	return a;
+}
+
+static void add_delete(struct builder *b, const struct license_ctx *c, size_t ti, size_t gi, char *reason)
+{
+	const struct grant *g = &c->lic->grants[gi];
+	struct action *a = add(b, ACT_DELETE, c->rank, ti, gi, reason);
+
+	a->model = c->model->name;
+	a->license_arn = c->model->license_arn;
+	a->principal_arn = g->principal_arn;
+	a->target_label = ti == SIZE_MAX ? NULL : c->model->targets[ti].label;
+	a->grant_arn = g->arn;
+	a->version = g->version;
+	a->status = g->status;
+	a->is_account = is_account_arn(g->principal_arn);
+}
+
+static char *ops_differ_reason(const struct grant *g, const struct desired_model *m)
+{
+	struct strbuf sb = { 0 };
+
+	sb_puts(&sb, "operations differ: live [");
+	for (size_t i = 0; i < g->noperations; i++)
+		sb_printf(&sb, "%s%s", i ? ", " : "", g->operations[i]);
+	sb_puts(&sb, "], declared [");
+	for (size_t i = 0; i < m->noperations; i++)
+		sb_printf(&sb, "%s%s", i ? ", " : "", m->operations[i]);
+	sb_puts(&sb, "]");
+	return sb_steal(&sb);
+}
+
+/* Update and activate for a DISABLED, ACTIVE or WORKFLOW_COMPLETED keeper. */
+static void plan_present(struct builder *b, const struct license_ctx *c, size_t ti,
+			 const struct grant *k, size_t ki)
+{
+	const struct desired_model *m = c->model;
+	size_t lo = 0, hi = 0;
+
+	if (!operations_equal(k->operations, k->noperations, m->operations, m->noperations))
+		add_target(b, c, ACT_UPDATE, ti, k, ki, ops_differ_reason(k, m));
+	if (!m->activate)
+		return;
+	if (k->status == GS_DISABLED) {
+		add_target(b, c, ACT_ACTIVATE, ti, k, ki, xstrdup("grant is DISABLED"));
+		return;
+	}
+	/* An account that joins an OU after the OU grant was activated gets a
+	 * DISABLED sub-grant; activating the parent again reaches it. */
+	if (k->arn && !is_account_arn(m->targets[ti].principal_arn))
+		hi = equal_range(c->disabled_sub, c->ndisabled_sub, k->arn, &lo);
+	if (lo < hi) {
+		const struct grant *sub = &c->lic->subgrants[c->disabled_sub[lo].idx];
+
+		add_target(b, c, ACT_ACTIVATE, ti, k, ki,
+			   xasprintf("%zu account(s) with a DISABLED sub-grant, e.g. %s", hi - lo,
+				     or_unknown(sub->principal_arn)));
+	}
+}
+
+/* What the keeper's status asks for (SPEC §4.2). */
+static void plan_keeper(struct builder *b, const struct license_ctx *c, size_t ti,
+			const struct grant *k, size_t ki)
+{
+	const char *principal = c->model->targets[ti].principal_arn;
+
+	switch (k->status) {
+	case GS_PENDING_DELETE:
+		add_target(b, c, ACT_WAITING, ti, k, ki, xstrdup("being deleted; will be recreated after"));
+		break;
+	case GS_PENDING_WORKFLOW:
+	case GS_UNKNOWN:
+		add_target(b, c, ACT_WAITING, ti, k, ki,
+			   xasprintf("AWS workflow in progress (%s)", grant_status_name(k->status)));
+		break;
+	case GS_PENDING_ACCEPT:
+		if (!is_account_arn(principal))
+			add_target(b, c, ACT_WAITING, ti, k, ki,
+				   xstrdup("waiting for the grantee to accept the grant"));
+		else if (c->desired->can_accept)
+			add_target(b, c, ACT_ACCEPT, ti, k, ki,
+				   xstrdup("waiting for the account to accept; accepting as grantee"));
+		else
+			add_target(b, c, ACT_WAITING, ti, k, ki,
+				   xasprintf("waiting for account %.*s to accept the grant",
+					     account_id_len(principal),
+					     principal + strlen(ACCOUNT_ARN_PREFIX)));
+		break;
+	case GS_REJECTED:
+		/* A state to report, not a failure of the pass: nerrors stays. */
+		add_target(b, c, ACT_BLOCKED, ti, k, ki, xstrdup("rejected by the grantee; not recreated"));
+		break;
+	case GS_DISABLED:
+	case GS_ACTIVE:
+	case GS_WORKFLOW_COMPLETED:
+		plan_present(b, c, ti, k, ki);
+		break;
+	case GS_DELETED:
+	case GS_FAILED_WORKFLOW:
+		break; /* tombstones never become keepers */
+	}
+}
+
+/* One declared target: create, or act on its keeper and its duplicates. */
+static void plan_target(struct builder *b, const struct license_ctx *c, size_t ti)
+{
+	const struct grant *grants = c->lic->grants;
+	size_t lo = 0, hi = equal_range(c->by_principal, c->nby_principal,
+					c->model->targets[ti].principal_arn, &lo);
+	size_t ki = 0;
+
+	if (lo == hi) {
+		add_target(b, c, ACT_CREATE, ti, NULL, 0, xstrdup("declared, no live grant"));
+		return;
+	}
+	/* The range is in listing order, so a strict > keeps the older on ties. */
+	ki = c->by_principal[lo].idx;
+	for (size_t i = lo + 1; i < hi; i++) {
+		size_t gi = c->by_principal[i].idx;
+
+		if (status_rank(grants[gi].status) > status_rank(grants[ki].status))
+			ki = gi;
+	}
+	/* Without prune, duplicates are left alone and not even reported: they
+	 * are harmless to the keeper and prune=false means "touch nothing extra". */
+	for (size_t i = lo; i < hi && c->desired->prune; i++) {
+		size_t gi = c->by_principal[i].idx;
+
+		if (gi != ki && status_deletable(grants[gi].status))
+			add_delete(b, c, ti, gi, xasprintf("duplicate of %s", or_unknown(grants[ki].arn)));
+	}
+	plan_keeper(b, c, ti, &grants[ki], ki);
+}
+
+/* A managed, readable license of a resolved model. */
+static void plan_license(struct builder *b, const struct desired *d, const struct desired_model *m,
+			 size_t rank, const struct observed_license *lic)
+{
+	struct license_ctx c = { .desired = d, .model = m, .rank = rank, .lic = lic };
+
+	c.by_principal = xcalloc(lic->ngrants, sizeof(*c.by_principal));
+	for (size_t i = 0; i < lic->ngrants; i++) {
+		const struct grant *g = &lic->grants[i];
+
+		/* lm always fills the principal; a grant without one cannot be
+		 * matched or judged, so it is left alone. */
+		if (!grant_status_is_tombstone(g->status) && g->principal_arn)
+			c.by_principal[c.nby_principal++] = (struct keyed){ g->principal_arn, i };
+	}
+	keyed_sort(c.by_principal, c.nby_principal);
+
+	c.by_target = xcalloc(m->ntargets, sizeof(*c.by_target));
+	for (size_t i = 0; i < m->ntargets; i++)
+		c.by_target[i] = (struct keyed){ m->targets[i].principal_arn, i };
+	keyed_sort(c.by_target, m->ntargets);
+
+	c.disabled_sub = xcalloc(lic->nsubgrants, sizeof(*c.disabled_sub));
+	for (size_t i = 0; i < lic->nsubgrants; i++) {
+		const struct grant *s = &lic->subgrants[i];
+
+		if (s->status == GS_DISABLED && s->parent_arn)
+			c.disabled_sub[c.ndisabled_sub++] = (struct keyed){ s->parent_arn, i };
+	}
+	keyed_sort(c.disabled_sub, c.ndisabled_sub);
+
+	for (size_t ti = 0; ti < m->ntargets; ti++) {
+		/* Two targets resolving to one principal (an OU named by path
+		 * and by id) are one target: the first one written plans it. */
+		size_t first = lower_bound(c.by_target, m->ntargets, m->targets[ti].principal_arn);
+
+		if (c.by_target[first].idx == ti)
+			plan_target(b, &c, ti);
+	}
+
+	for (size_t gi = 0; gi < lic->ngrants && d->prune; gi++) {
+		const struct grant *g = &lic->grants[gi];
+		size_t lo = 0;
+
+		if (!g->principal_arn || !status_deletable(g->status))
+			continue;
+		if (equal_range(c.by_target, m->ntargets, g->principal_arn, &lo) > lo)
+			continue;
+		add_delete(b, &c, SIZE_MAX, gi, xstrdup("not declared"));
+	}
+
+	free(c.by_principal);
+	free(c.by_target);
+	free(c.disabled_sub);
+}
+
+static bool model_resolved(const struct desired_model *m)
+{
+	if (m->error || !m->license_arn)
+		return false;
+	for (size_t i = 0; i < m->ntargets; i++)
+		if (!m->targets[i].principal_arn)
+			return false;
+	return true;
+}
+
+static char *unresolved_reason(const struct desired_model *m)
+{
+	if (m->error)
+		return xasprintf("model cannot be resolved: %s", m->error);
+	if (!m->license_arn)
+		return xstrdup("model cannot be resolved: no license");
+	for (size_t i = 0; i < m->ntargets; i++)
+		if (!m->targets[i].principal_arn)
+			return xasprintf("model cannot be resolved: target %s",
+					 or_unknown(m->targets[i].label));
+	return xstrdup("model cannot be resolved");
+}
+
+/* A model-level BLOCKED action; every one of them fails the pass. */
+static void add_model_blocked(struct builder *b, const struct desired_model *m, size_t rank, char *reason)
+{
+	struct action *a = add(b, ACT_BLOCKED, rank, 0, 0, reason);
+
+	a->model = m->name;
+	a->license_arn = m->license_arn;
+	b->nerrors++;
+}
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+
+	if (a->a.kind != b->a.kind)
+		return a->a.kind < b->a.kind ? -1 : 1;
+	if (a->model_rank != b->model_rank)
+		return a->model_rank < b->model_rank ? -1 : 1;
+	if (a->target != b->target)
+		return a->target < b->target ? -1 : 1;
+	if (a->grant != b->grant)
+		return a->grant < b->grant ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static const char *model_name(const struct desired_model *m)
+{
+	return m->name ? m->name : "";
+}
+
+void plan_build(const struct desired *desired, const struct observed *observed, struct plan *out)
+{
+	size_t nmodels = desired->nmodels, nlic = observed->nlicenses;
+	struct keyed *by_name = xcalloc(nmodels, sizeof(*by_name));
+	struct keyed *claims = xcalloc(nmodels, sizeof(*claims)); /* license -> model */
+	struct keyed *licenses = xcalloc(nlic, sizeof(*licenses)); /* license -> observed */
+	size_t *rank = xcalloc(nmodels, sizeof(*rank));
+	size_t nclaims = 0, nlicenses = 0, ndeletes = 0;
+	struct builder b = { 0 };
+
+	memset(out, 0, sizeof(*out));
+
+	for (size_t i = 0; i < nmodels; i++)
+		by_name[i] = (struct keyed){ model_name(&desired->models[i]), i };
+	keyed_sort(by_name, nmodels);
+	for (size_t i = 0; i < nmodels; i++)
+		rank[by_name[i].idx] = i;
+
+	for (size_t i = 0; i < nmodels; i++)
+		if (desired->models[i].license_arn)
+			claims[nclaims++] = (struct keyed){ desired->models[i].license_arn, i };
+	keyed_sort(claims, nclaims);
+
+	for (size_t i = 0; i < nlic; i++)
+		if (observed->licenses[i].license_arn)
+			licenses[nlicenses++] = (struct keyed){ observed->licenses[i].license_arn, i };
+	keyed_sort(licenses, nlicenses);
+
+	for (size_t i = 0; i < nmodels; i++) {
+		const struct desired_model *m = &desired->models[i];
+		const struct observed_license *lic = NULL;
+		size_t lo = 0, hi = 0;
+
+		if (!model_resolved(m)) {
+			add_model_blocked(&b, m, rank[i], unresolved_reason(m));
+			continue;
+		}
+		/* The config forbids two models on one license; should it happen
+		 * anyway, neither may prune the other's grants, so neither acts. */
+		hi = equal_range(claims, nclaims, m->license_arn, &lo);
+		if (hi - lo > 1) {
+			size_t other = claims[lo].idx == i ? claims[lo + 1].idx : claims[lo].idx;
+
+			add_model_blocked(&b, m, rank[i],
+					  xasprintf("license also declared by model %s",
+						    model_name(&desired->models[other])));
+			continue;
+		}
+		hi = equal_range(licenses, nlicenses, m->license_arn, &lo);
+		if (lo < hi)
+			lic = &observed->licenses[licenses[lo].idx];
+		if (!lic || !lic->read_ok) {
+			add_model_blocked(&b, m, rank[i],
+					  xasprintf("license state unknown: %s",
+						    !lic ? "license not found" : or_unknown(lic->read_error)));
+			continue;
+		}
+		plan_license(&b, desired, m, rank[i], lic);
+	}
+
+	for (size_t i = 0; i < b.n; i++)
+		ndeletes += b.v[i].a.kind == ACT_DELETE;
+	if (ndeletes > desired->max_deletes) {
+		for (size_t i = 0; i < b.n; i++)
+			if (b.v[i].a.kind == ACT_DELETE)
+				b.v[i].a.withheld = true;
+		out->deletes_withheld = true;
+		b.nerrors++;
+	}
+
+	if (b.n > 1)
+		qsort(b.v, b.n, sizeof(*b.v), entry_cmp);
+	out->actions = xcalloc(b.n, sizeof(*out->actions));
+	for (size_t i = 0; i < b.n; i++) {
+		out->actions[i] = b.v[i].a;
+		out->counts[b.v[i].a.kind]++;
+	}
+	out->nactions = b.n;
+	out->nerrors = b.nerrors;
+
+	free(b.v);
+	free(by_name);
+	free(claims);
+	free(licenses);
+	free(rank);
+}
+
+void plan_free(struct plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nactions; i++)
+		free(p->actions[i].reason);
+	free(p->actions);
+	memset(p, 0, sizeof(*p));
+}
+
+size_t plan_changes(const struct plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nactions; i++) {
+		const struct action *a = &p->actions[i];
+
+		if (a->kind <= ACT_DELETE && !a->withheld)
+			n++;
+	}
+	return n;
+}
+
+const char *action_kind_name(enum action_kind k)
+{
+	static const char *const names[] = {
+		[ACT_CREATE] = "create",
+		[ACT_UPDATE] = "update",
+		[ACT_ACCEPT] = "accept",
+		[ACT_ACTIVATE] = "activate",
+		[ACT_DELETE] = "delete",
+		[ACT_BLOCKED] = "blocked",
+		[ACT_WAITING] = "waiting",
+	};
+
+	if ((size_t)k >= ARRAY_LEN(names))
+		return "unknown";
+	return names[k];
+}
