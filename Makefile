@@ -37,7 +37,9 @@ LIB_SRCS := \
 	daemon/log.c \
 	daemon/apply.c \
 	daemon/reconcile.c \
-	daemon/output.c
+	daemon/output.c \
+	daemon/state.c \
+	daemon/service.c
 MAIN_SRC := daemon/main.c
 
 LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/%.o)

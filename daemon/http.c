@@ -405,9 +405,21 @@ static struct curl_slist *request_headers(const struct request *rq, const struct
 		h = curl_slist_append(h, line);
 		free_secret(line);
 	}
-	/* curl would add "Accept: * / *"; AWS ignores it, and it is not signed. */
-	h = curl_slist_append(h, "Accept:");
+	/* No "Accept:" removal line: libcurl 7.88 would sign an "accept"
+	 * header that it then does not send, and every request would fail
+	 * verification. curl's own "Accept: * / *" is harmless and unsigned. */
 	return h;
+}
+
+/* Lets a stop request abort a transfer in flight instead of waiting for
+ * its timeout; also gives the daemon's watchdog a chance to be fed. */
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct http_client *c = userp;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return c->opts.should_stop && c->opts.should_stop() ? 1 : 0;
 }
 
 static void setup_transfer(struct http_client *c, const struct request *rq,
@@ -438,6 +450,9 @@ static void setup_transfer(struct http_client *c, const struct request *rq,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 }
 
 /* Sets the keys for SigV4. curl copies the string; ours is wiped. */
@@ -615,6 +630,10 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 		curl_slist_free_all(headers);
 		c->stats.requests++;
+		if (rc == CURLE_ABORTED_BY_CALLBACK) {
+			sb_free(&resp.body);
+			goto cancelled;
+		}
 		out = classify(rq, rc, status, &resp, err);
 		err->attempts = attempt;
 		if (out == ATTEMPT_OK) {

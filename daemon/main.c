@@ -4,7 +4,6 @@
  * itself is done by config, reconcile and output.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +14,9 @@
 #include "log.h"
 #include "output.h"
 #include "reconcile.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static bool should_stop(void)
-{
-	return stop_requested != 0;
-}
+#include "service.h"
+#include "state.h"
+#include "util.h"
 
 struct options {
 	const char *config_path;
@@ -150,7 +139,7 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 
 	aws_env_from_environ(&aenv);
 	creds_env_from_environ(&cenv);
-	if (engine_init(e, cfg, &aenv, &cenv, should_stop, &err) < 0) {
+	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(err);
 		return -1;
@@ -180,16 +169,38 @@ static int cmd_once(const struct options *o, bool apply)
 	return code;
 }
 
-static void install_signals(void)
+/* $STATE_DIRECTORY may list several directories; the first is ours. */
+static char *state_dir(void)
 {
-	struct sigaction sa;
+	const char *env = getenv("STATE_DIRECTORY");
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (!env || !*env)
+		return xstrdup(STATE_DEFAULT_DIR);
+	return xstrndup(env, strcspn(env, ":"));
+}
+
+static int cmd_run(const struct options *o)
+{
+	char *dir = state_dir();
+	struct service_opts so = { o->config_path, dir, o->metrics_path };
+	int rc = service_run(&so);
+
+	free(dir);
+	return rc;
+}
+
+static int cmd_status(const struct options *o)
+{
+	char *dir = state_dir(), *err = NULL;
+	int rc = 0;
+
+	if (state_print_status(dir, o->format, stdout, &err) < 0) {
+		fprintf(stderr, "lmgrantd: %s\n", err);
+		free(err);
+		rc = 1;
+	}
+	free(dir);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -200,7 +211,7 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? 0 : 1;
 	log_setup(o.log_target, o.verbose);
-	install_signals();
+	service_install_stop_signals();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fputs("lmgrantd: cannot initialise libcurl\n", stderr);
 		return 1;
@@ -211,6 +222,10 @@ int main(int argc, char **argv)
 		rc = cmd_once(&o, false);
 	else if (strcmp(o.command, "apply") == 0)
 		rc = cmd_once(&o, true);
+	else if (strcmp(o.command, "run") == 0)
+		rc = cmd_run(&o);
+	else if (strcmp(o.command, "status") == 0)
+		rc = cmd_status(&o);
 	else {
 		fprintf(stderr, "lmgrantd: unknown command '%s'\n", o.command);
 		usage(stderr);

@@ -34,6 +34,7 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 		goto fail;
 	}
 	e->creds = creds_provider_chain(cenv);
+	e->should_stop = should_stop;
 	e->lm = (struct aws_client){ e->http, e->creds, &e->lm_svc };
 	e->org = (struct aws_client){ e->http, e->creds, &e->org_svc };
 	e->sts = (struct aws_client){ e->http, e->creds, &e->sts_svc };
@@ -211,7 +212,7 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 	plan_build(&r->desired, &r->observed, &r->plan);
 	if (apply) {
 		struct apply_ctx ctx = {
-			&e->lm, cfg->region, cfg->activation_override, pass, NULL,
+			&e->lm, cfg->region, cfg->activation_override, pass, e->should_stop,
 		};
 
 		apply_plan(&ctx, &r->plan, &r->result);

@@ -24,6 +24,7 @@ struct engine {
 	struct creds_provider *creds;
 	struct aws_service lm_svc, org_svc, sts_svc;
 	struct aws_client lm, org, sts;
+	bool (*should_stop)(void);
 };
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1

@@ -1,0 +1,279 @@
+/*
+ * service: the daemon loop and its systemd integration (sd_notify READY,
+ * STATUS, WATCHDOG, RELOADING, STOPPING). The signal flags below are the
+ * only global mutable state lmgrantd has: handlers set them, the loop reads
+ * them.
+ */
+#include "service.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "reconcile.h"
+#include "state.h"
+
+static volatile sig_atomic_t sig_stop, sig_reload, sig_pass_now;
+
+/* The watchdog deadline lives with the signal flags because the stop
+ * predicate, called from deep inside HTTP waits, is where it gets fed. */
+static struct {
+	uint64_t interval_us; /* 0: no watchdog */
+	double next_ping;
+} watchdog;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		sig_reload = 1;
+	else if (sig == SIGUSR1)
+		sig_pass_now = 1;
+	else
+		sig_stop = 1;
+}
+
+static void set_handler(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+void service_install_stop_signals(void)
+{
+	set_handler(SIGTERM);
+	set_handler(SIGINT);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void feed_watchdog(void)
+{
+	double now;
+
+	if (!watchdog.interval_us)
+		return;
+	now = mono_now();
+	if (now < watchdog.next_ping)
+		return;
+	sd_notify(0, "WATCHDOG=1");
+	watchdog.next_ping = now + (double)watchdog.interval_us / 2e6;
+}
+
+bool service_should_stop(void)
+{
+	feed_watchdog();
+	return sig_stop != 0;
+}
+
+struct daemon {
+	const struct service_opts *o;
+	struct config *cfg;
+	struct engine engine;
+	bool have_engine;
+	struct metrics metrics;
+	unsigned long pass;
+};
+
+static void log_config_event(const char *msgid, int priority, const char *result,
+			     const char *fmt_path, size_t nmodels, const char *error)
+{
+	struct log_event ev = {
+		.message_id = msgid, .priority = priority, .action = "config", .result = result,
+		.error = error,
+	};
+
+	if (error)
+		log_event(&ev, "configuration %s rejected: %s; the previous one stays in force",
+			  fmt_path, error);
+	else
+		log_event(&ev, "configuration %s loaded: %zu models", fmt_path, nmodels);
+}
+
+/* Loads the config into d; on failure d keeps what it had. */
+static int load(struct daemon *d)
+{
+	struct config_errors errs = { 0 };
+	struct config *cfg = NULL;
+	struct engine e;
+	struct aws_env aenv;
+	struct creds_env cenv;
+	char *err = NULL;
+
+	if (config_load(d->o->config_path, &cfg, &errs) < 0) {
+		struct strbuf sb = { 0 };
+
+		for (size_t i = 0; i < errs.n; i++)
+			sb_printf(&sb, "%s%s", i ? "; " : "", errs.lines[i]);
+		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path, 0, sb.buf);
+		sb_free(&sb);
+		config_errors_free(&errs);
+		return -1;
+	}
+	aws_env_from_environ(&aenv);
+	creds_env_from_environ(&cenv);
+	if (engine_init(&e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
+		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path, 0, err);
+		free(err);
+		config_free(cfg);
+		return -1;
+	}
+	if (d->have_engine)
+		engine_free(&d->engine);
+	config_free(d->cfg);
+	d->cfg = cfg;
+	d->engine = e;
+	d->have_engine = true;
+	log_config_event(MSGID_CONFIG_LOADED, LOG_INFO, "ok", d->o->config_path, cfg->nmodels, NULL);
+	return 0;
+}
+
+static void log_summary(const struct pass_report *r, int code)
+{
+	struct log_event ev = {
+		.message_id = MSGID_PASS_SUMMARY, .priority = code == 1 ? LOG_ERR : LOG_INFO,
+		.action = "pass", .result = code == 1 ? "failed" : "ok", .pass = r->pass,
+	};
+
+	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
+		  r->pass, code == 1 ? "failed" : "done", plan_changes(&r->plan) - r->result.nfailed,
+		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],
+		  pass_live_grants(r), r->seconds);
+}
+
+static void notify_status(const struct pass_report *r, int code, time_t next)
+{
+	char when[16];
+	struct tm tm;
+
+	localtime_r(&next, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (code == 1)
+		sd_notifyf(0, "STATUS=pass %lu failed (%zu actions failed); next pass %s", r->pass,
+			   r->result.nfailed, when);
+	else if (plan_changes(&r->plan))
+		sd_notifyf(0, "STATUS=%zu changes made; %zu live grants; next pass %s",
+			   plan_changes(&r->plan), pass_live_grants(r), when);
+	else
+		sd_notifyf(0, "STATUS=in sync; %zu live grants; next pass %s", pass_live_grants(r), when);
+}
+
+static void run_pass(struct daemon *d)
+{
+	struct pass_report r;
+	time_t started = time(NULL), next;
+	char *err = NULL;
+	int code;
+
+	reconcile_pass(&d->engine, d->cfg, true, ++d->pass, &r);
+	code = pass_exit_code(&r);
+	log_summary(&r, code);
+	next = time(NULL) + (time_t)d->cfg->interval_s;
+	metrics_add_pass(&d->metrics, &r, time(NULL));
+	if (state_write_status(d->o->state_dir, &r, started, next, &err) < 0) {
+		log_msg(LOG_WARNING, "cannot write the status file: %s", err);
+		free(err);
+		err = NULL;
+	}
+	if (d->o->metrics_path &&
+	    state_write_metrics(d->o->metrics_path, &d->metrics, &r, d->engine.http, &err) < 0) {
+		log_msg(LOG_WARNING, "cannot write the metrics file: %s", err);
+		free(err);
+	}
+	notify_status(&r, code, next);
+	pass_report_free(&r);
+}
+
+/* Sleeps until deadline or a signal, with the signals blocked everywhere
+ * but inside ppoll, so none is lost between the check and the sleep. */
+static void wait_until(double deadline)
+{
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	while (!sig_stop && !sig_reload && !sig_pass_now) {
+		double now = mono_now(), left = deadline - now, ping;
+		struct timespec ts;
+
+		if (watchdog.interval_us) {
+			feed_watchdog();
+			ping = watchdog.next_ping - now;
+			if (ping < left)
+				left = ping;
+		}
+		if (deadline - now <= 0)
+			break;
+		if (left < 0)
+			left = 0;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		if (ppoll(NULL, 0, &ts, &old) < 0 && errno != EINTR)
+			break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void reload(struct daemon *d)
+{
+	sig_reload = 0;
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(mono_now() * 1e6));
+	load(d);
+	sd_notify(0, "READY=1");
+}
+
+int service_run(const struct service_opts *o)
+{
+	struct daemon d = { .o = o };
+	struct log_event ev = {
+		.message_id = MSGID_STARTED, .priority = LOG_INFO, .action = "config", .result = "ok",
+	};
+	double next_pass;
+
+	set_handler(SIGHUP);
+	set_handler(SIGUSR1);
+	if (sd_watchdog_enabled(0, &watchdog.interval_us) <= 0)
+		watchdog.interval_us = 0;
+	log_event(&ev, "lmgrantd %s starting; config %s, state %s", LMGRANTD_VERSION,
+		  o->config_path, o->state_dir);
+	if (load(&d) < 0)
+		return 1;
+	sd_notify(0, "READY=1");
+	next_pass = mono_now();
+	while (!sig_stop) {
+		if (sig_reload)
+			reload(&d);
+		if (sig_pass_now || mono_now() >= next_pass) {
+			sig_pass_now = 0;
+			run_pass(&d);
+			next_pass = mono_now() + (double)d.cfg->interval_s;
+			continue;
+		}
+		wait_until(next_pass);
+	}
+	sd_notify(0, "STOPPING=1");
+	log_msg(LOG_INFO, "stopping after %lu passes", d.pass);
+	engine_free(&d.engine);
+	config_free(d.cfg);
+	return 0;
+}

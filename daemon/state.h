@@ -1,0 +1,41 @@
+/*
+ * state: what lmgrantd leaves on disk for people and monitoring:
+ * status.json in the state directory (the last pass, for `lmgrantd status`)
+ * and the Prometheus text-format metrics file. Both are written atomically
+ * (temporary file, fsync, rename), so a reader never sees half a file and a
+ * stop never leaves one.
+ */
+#ifndef LMGRANTD_STATE_H
+#define LMGRANTD_STATE_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "http.h"
+#include "output.h"
+#include "reconcile.h"
+
+#define STATE_DEFAULT_DIR "/var/lib/lmgrantd"
+
+/* Counters that live across passes, for the metrics file. */
+struct metrics {
+	unsigned long passes_ok;
+	unsigned long passes_failed;
+	time_t last_success;          /* wall clock; 0 = never */
+	unsigned long actions[ACT_KIND_COUNT][4]; /* [kind][enum action_result] */
+};
+void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now);
+
+/* Writes dir/status.json for the pass. Returns -1 with *err (caller frees). */
+int state_write_status(const char *dir, const struct pass_report *r, time_t started,
+		       time_t next_pass, char **err);
+/* Prints dir/status.json as text or JSON. Returns -1 with *err. */
+int state_print_status(const char *dir, enum output_format fmt, FILE *out, char **err);
+/* Writes the metrics file for the last pass r and the counters m. */
+int state_write_metrics(const char *path, const struct metrics *m, const struct pass_report *r,
+			const struct http_client *http, char **err);
+
+/* Writes data to path atomically. Returns -1 with *err. */
+int write_file_atomic(const char *path, const char *data, size_t len, char **err);
+
+#endif
