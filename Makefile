@@ -28,6 +28,10 @@ LIB_SRCS := \
 	daemon/util.c \
 	daemon/grant.c \
 	daemon/config.c \
+	daemon/config_yaml.c \
+	daemon/config_schema.c \
+	daemon/config_model.c \
+	daemon/config_check.c \
 	daemon/plan.c \
 	daemon/http.c \
 	daemon/creds.c \
@@ -88,7 +92,8 @@ install: all
 	install -D -m 0755 $(BUILD)/lmgrantd $(DESTDIR)$(PREFIX)/bin/lmgrantd
 	install -D -m 0644 systemd/lmgrantd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/lmgrantd.service
 	install -D -m 0644 systemd/lmgrantd.catalog $(DESTDIR)$(PREFIX)/lib/systemd/catalog/lmgrantd.catalog
-	install -D -m 0640 conf/lmgrantd.yaml $(DESTDIR)/etc/lmgrantd/lmgrantd.yaml.example
+	install -D -m 0644 conf/lmgrantd.yaml $(DESTDIR)/etc/lmgrantd/lmgrantd.yaml.example
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/lmgrantd/README.md
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \

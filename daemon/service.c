@@ -85,12 +85,12 @@ bool service_should_stop(void)
 struct daemon {
 	const struct service_opts *o;
 	struct config *cfg;
-	struct engine engine;
-	bool have_engine;
+	struct engine *engine; /* heap: its aws_clients point into it */
 	struct metrics metrics;
 	unsigned long pass;
 };
 
+/* For a rejection, nmodels says whether an older config stays in force. */
 static void log_config_event(const char *msgid, int priority, const char *result,
 			     const char *fmt_path, size_t nmodels, const char *error)
 {
@@ -100,8 +100,8 @@ static void log_config_event(const char *msgid, int priority, const char *result
 	};
 
 	if (error)
-		log_event(&ev, "configuration %s rejected: %s; the previous one stays in force",
-			  fmt_path, error);
+		log_event(&ev, "configuration %s rejected: %s; %s", fmt_path, error,
+			  nmodels ? "the previous one stays in force" : "not starting");
 	else
 		log_event(&ev, "configuration %s loaded: %zu models", fmt_path, nmodels);
 }
@@ -111,7 +111,7 @@ static int load(struct daemon *d)
 {
 	struct config_errors errs = { 0 };
 	struct config *cfg = NULL;
-	struct engine e;
+	struct engine *e = xcalloc(1, sizeof(*e));
 	struct aws_env aenv;
 	struct creds_env cenv;
 	char *err = NULL;
@@ -121,25 +121,28 @@ static int load(struct daemon *d)
 
 		for (size_t i = 0; i < errs.n; i++)
 			sb_printf(&sb, "%s%s", i ? "; " : "", errs.lines[i]);
-		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path, 0, sb.buf);
+		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path,
+				 d->cfg != NULL, sb.buf);
 		sb_free(&sb);
 		config_errors_free(&errs);
+		free(e);
 		return -1;
 	}
 	aws_env_from_environ(&aenv);
 	creds_env_from_environ(&cenv);
-	if (engine_init(&e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
-		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path, 0, err);
+	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
+		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path,
+				 d->cfg != NULL, err);
 		free(err);
+		free(e);
 		config_free(cfg);
 		return -1;
 	}
-	if (d->have_engine)
-		engine_free(&d->engine);
+	engine_free(d->engine);
+	free(d->engine);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	d->engine = e;
-	d->have_engine = true;
 	log_config_event(MSGID_CONFIG_LOADED, LOG_INFO, "ok", d->o->config_path, cfg->nmodels, NULL);
 	return 0;
 }
@@ -181,7 +184,7 @@ static void run_pass(struct daemon *d)
 	char *err = NULL;
 	int code;
 
-	reconcile_pass(&d->engine, d->cfg, true, ++d->pass, &r);
+	reconcile_pass(d->engine, d->cfg, true, ++d->pass, &r);
 	code = pass_exit_code(&r);
 	log_summary(&r, code);
 	next = time(NULL) + (time_t)d->cfg->interval_s;
@@ -192,7 +195,7 @@ static void run_pass(struct daemon *d)
 		err = NULL;
 	}
 	if (d->o->metrics_path &&
-	    state_write_metrics(d->o->metrics_path, &d->metrics, &r, d->engine.http, &err) < 0) {
+	    state_write_metrics(d->o->metrics_path, &d->metrics, &r, d->engine->http, &err) < 0) {
 		log_msg(LOG_WARNING, "cannot write the metrics file: %s", err);
 		free(err);
 	}
@@ -273,7 +276,8 @@ int service_run(const struct service_opts *o)
 	}
 	sd_notify(0, "STOPPING=1");
 	log_msg(LOG_INFO, "stopping after %lu passes", d.pass);
-	engine_free(&d.engine);
+	engine_free(d.engine);
+	free(d.engine);
 	config_free(d.cfg);
 	return 0;
 }
