@@ -237,12 +237,16 @@ static void wait_until(double deadline)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-static void reload(struct daemon *d)
+/* Returns true when a new config is in force: it deserves a pass now. */
+static bool reload(struct daemon *d)
 {
+	bool ok;
+
 	sig_reload = 0;
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(mono_now() * 1e6));
-	load(d);
+	ok = load(d) == 0;
 	sd_notify(0, "READY=1");
+	return ok;
 }
 
 int service_run(const struct service_opts *o)
@@ -264,8 +268,8 @@ int service_run(const struct service_opts *o)
 	sd_notify(0, "READY=1");
 	next_pass = mono_now();
 	while (!sig_stop) {
-		if (sig_reload)
-			reload(&d);
+		if (sig_reload && reload(&d))
+			next_pass = mono_now();
 		if (sig_pass_now || mono_now() >= next_pass) {
 			sig_pass_now = 0;
 			run_pass(&d);
