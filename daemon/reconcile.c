@@ -118,7 +118,9 @@ static void read_organization(struct engine *e, const struct config *cfg, struct
 
 static bool needs_subgrants(const struct grant *g)
 {
-	return strncmp(g->principal_arn, "arn:aws:organizations::", 24) == 0 &&
+	static const char org_prefix[] = "arn:aws:organizations::";
+
+	return strncmp(g->principal_arn, org_prefix, sizeof(org_prefix) - 1) == 0 &&
 	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE);
 }
 

@@ -20,7 +20,7 @@ YAML
 emu reset-calls >/dev/null
 expect_exit 1 lmg -c "$T/c.yaml" apply
 assert_contains "$T/out" "unknown OU path 'Workloads/Nope'"
-assert_contains "$T/out" "$T/c.yaml:6:11"
+assert_contains "$T/out" "$T/c.yaml:5:11"
 assert_contains "$T/out" "no received license for product prod-zzzzzzzzzzzzz"
 assert_eq "$(writes)" 1 "writes (only cohere's create)"
 assert_eq "$(emu calls | jq -r '[.[] | select(.write)][0].request.Principals[0]')" "arn:aws:iam::222222222222:root" "cohere grant"
