@@ -97,7 +97,7 @@ install: all
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
-		--suppress=missingIncludeSystem -I daemon daemon
+		--suppress=missingIncludeSystem --suppress=unknownMacro -I daemon daemon
 
 clean:
 	rm -rf build build-asan
