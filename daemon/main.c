@@ -162,6 +162,8 @@ static int cmd_once(const struct options *o, bool apply)
 	}
 	reconcile_pass(&e, cfg, apply, 1, &r);
 	output_pass(stdout, o->format, &r);
+	if (apply)
+		pass_log_summary(&r);
 	code = pass_exit_code(&r);
 	pass_report_free(&r);
 	engine_free(&e);

@@ -241,3 +241,17 @@ size_t pass_live_grants(const struct pass_report *r)
 			n += !grant_status_is_tombstone(r->observed.licenses[i].grants[j].status);
 	return n;
 }
+
+void pass_log_summary(const struct pass_report *r)
+{
+	int code = pass_exit_code(r);
+	struct log_event ev = {
+		.message_id = MSGID_PASS_SUMMARY, .priority = code == 1 ? LOG_ERR : LOG_INFO,
+		.action = "pass", .result = code == 1 ? "failed" : "ok", .pass = r->pass,
+	};
+
+	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
+		  r->pass, code == 1 ? "failed" : "done", plan_changes(&r->plan) - r->result.nfailed,
+		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],
+		  pass_live_grants(r), r->seconds);
+}

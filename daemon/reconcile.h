@@ -57,6 +57,9 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 /* SPEC §1 exit codes: 0 in sync / done, 1 error, 2 (plan only) changes pending. */
 int pass_exit_code(const struct pass_report *r);
 
+/* Logs the pass summary entry (MSGID_PASS_SUMMARY) every pass ends with. */
+void pass_log_summary(const struct pass_report *r);
+
 /* Number of live (non-tombstone) grants on managed licenses. */
 size_t pass_live_grants(const struct pass_report *r);
 

@@ -147,19 +147,6 @@ static int load(struct daemon *d)
 	return 0;
 }
 
-static void log_summary(const struct pass_report *r, int code)
-{
-	struct log_event ev = {
-		.message_id = MSGID_PASS_SUMMARY, .priority = code == 1 ? LOG_ERR : LOG_INFO,
-		.action = "pass", .result = code == 1 ? "failed" : "ok", .pass = r->pass,
-	};
-
-	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
-		  r->pass, code == 1 ? "failed" : "done", plan_changes(&r->plan) - r->result.nfailed,
-		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],
-		  pass_live_grants(r), r->seconds);
-}
-
 static void notify_status(const struct pass_report *r, int code, time_t next)
 {
 	char when[16];
@@ -186,7 +173,7 @@ static void run_pass(struct daemon *d)
 
 	reconcile_pass(d->engine, d->cfg, true, ++d->pass, &r);
 	code = pass_exit_code(&r);
-	log_summary(&r, code);
+	pass_log_summary(&r);
 	next = time(NULL) + (time_t)d->cfg->interval_s;
 	metrics_add_pass(&d->metrics, &r, time(NULL));
 	if (state_write_status(d->o->state_dir, &r, started, next, &err) < 0) {
