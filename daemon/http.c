@@ -34,6 +34,8 @@ struct http_client {
 	struct http_opts opts;
 	double next_slot; /* monotonic seconds when the next request may start */
 	struct http_stats stats;
+	struct http_call_count *calls;
+	size_t ncalls, calls_cap;
 };
 
 struct response {
@@ -251,7 +253,36 @@ void http_client_free(struct http_client *c)
 	if (!c)
 		return;
 	curl_easy_cleanup(c->curl);
+	for (size_t i = 0; i < c->ncalls; i++) {
+		free(c->calls[i].operation);
+		free(c->calls[i].error);
+	}
+	free(c->calls);
 	free(c);
+}
+
+const struct http_call_count *http_client_call_counts(const struct http_client *c, size_t *n)
+{
+	*n = c->ncalls;
+	return c->calls;
+}
+
+static void count_call(struct http_client *c, const char *op, const char *error)
+{
+	struct http_call_count *cc;
+
+	error = error ? error : "";
+	for (size_t i = 0; i < c->ncalls; i++) {
+		if (strcmp(c->calls[i].operation, op) == 0 && strcmp(c->calls[i].error, error) == 0) {
+			c->calls[i].n++;
+			return;
+		}
+	}
+	grow_array((void **)&c->calls, &c->calls_cap, c->ncalls + 1, sizeof(*c->calls));
+	cc = &c->calls[c->ncalls++];
+	cc->operation = xstrdup(op);
+	cc->error = xstrdup(error);
+	cc->n = 1;
 }
 
 void http_client_stats(const struct http_client *c, struct http_stats *out)
@@ -636,6 +667,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		}
 		out = classify(rq, rc, status, &resp, err);
 		err->attempts = attempt;
+		count_call(c, rq->operation, out == ATTEMPT_OK ? NULL : err->type);
 		if (out == ATTEMPT_OK) {
 			*body_out = sb_steal(&resp.body);
 			aws_error_clear(err);

@@ -97,6 +97,16 @@ struct http_stats {
 };
 void http_client_stats(const struct http_client *c, struct http_stats *out);
 
+/* Attempts per operation and outcome ("" for success, else the AWS error
+ * type or the transport error), since the client was made. */
+struct http_call_count {
+	char *operation;
+	char *error;
+	unsigned long n;
+};
+/* Borrowed until the next request. */
+const struct http_call_count *http_client_call_counts(const struct http_client *c, size_t *n);
+
 /*
  * Calls a JSON 1.1 operation. body is borrowed (serialized once, so a retry
  * resends the same bytes, ClientToken included). On success returns 0 and

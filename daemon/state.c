@@ -236,6 +236,21 @@ static void metrics_actions(struct strbuf *sb, const struct metrics *m)
 		}
 }
 
+static void metrics_calls(struct strbuf *sb, const struct http_client *http)
+{
+	size_t n = 0;
+	const struct http_call_count *calls = http_client_call_counts(http, &n);
+
+	sb_puts(sb, "# HELP lmgrantd_api_calls_total AWS request attempts by operation and error type.\n"
+		    "# TYPE lmgrantd_api_calls_total counter\n");
+	for (size_t i = 0; i < n; i++) {
+		sb_puts(sb, "lmgrantd_api_calls_total{");
+		label(sb, "operation", calls[i].operation, false);
+		label(sb, "error", calls[i].error, true);
+		sb_printf(sb, "} %lu\n", calls[i].n);
+	}
+}
+
 static void metrics_grants(struct strbuf *sb, const struct pass_report *r)
 {
 	sb_puts(sb, "# HELP lmgrantd_grants Live grants by model and status at the last pass.\n"
@@ -296,6 +311,7 @@ int state_write_metrics(const char *path, const struct metrics *m, const struct 
 		  m->passes_ok, m->passes_failed, (long long)m->last_success, st.requests, st.retries,
 		  st.throttled);
 	metrics_actions(&sb, m);
+	metrics_calls(&sb, http);
 	metrics_grants(&sb, r);
 	rc = write_file_atomic(path, sb.buf, sb.len, err);
 	sb_free(&sb);

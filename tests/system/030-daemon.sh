@@ -46,6 +46,9 @@ STATE_DIRECTORY=$T/state expect_exit 0 "$LMGRANTD_BIN" status -o json
 assert_eq "$(jq -r .result "$T/out")" in_sync "status result"
 assert_contains "$T/metrics.prom" 'lmgrantd_passes_total{result="ok"}'
 assert_contains "$T/metrics.prom" 'lmgrantd_grants{model="claude",status="ACTIVE"}'
+assert_contains "$T/metrics.prom" 'lmgrantd_api_calls_total{operation="CreateGrant",error=""} 2'
+assert_contains "$T/metrics.prom" 'lmgrantd_actions_total{action="activate",result="ok"} 2'
+grep -q 'lmgrantd_last_success_timestamp_seconds [1-9]' "$T/metrics.prom" || fail "no last success timestamp"
 
 # A valid new config: one more account.
 sed -i 's/accounts: \["444444444444"\]/accounts: ["444444444444", "666666666666"]/' "$T/c.yaml"
