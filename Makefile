@@ -13,7 +13,7 @@ CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 ALL_CFLAGS  := -std=c11 -D_GNU_SOURCE -DLMGRANTD_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
                -I daemon -I $(BUILD) $(shell pkg-config --cflags $(PKGS))
-LIBS        := $(shell pkg-config --libs $(PKGS)) -lm
+LIBS        := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -43,7 +43,8 @@ LIB_SRCS := \
 	daemon/reconcile.c \
 	daemon/output.c \
 	daemon/state.c \
-	daemon/service.c
+	daemon/service.c \
+	daemon/pool.c
 MAIN_SRC := daemon/main.c
 
 LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/%.o)

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -29,8 +30,16 @@
 #define MAX_RESPONSE_BYTES (16u * 1024u * 1024u)
 #define MAX_REQUEST_ID 128
 
+/*
+ * The client is shared by the worker threads of a pass: everything mutable
+ * in it (rate limit slot, counters, idle handles, the credential provider's
+ * cache) is guarded by lock. A transfer runs on an easy handle of its own,
+ * taken from the idle list, so connections are reused across requests.
+ */
 struct http_client {
-	CURL *curl;
+	pthread_mutex_t lock;
+	CURL **idle;
+	size_t nidle, idle_cap;
 	struct http_opts opts;
 	double next_slot; /* monotonic seconds when the next request may start */
 	struct http_stats stats;
@@ -240,11 +249,7 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	c->opts = *opts;
 	if (c->opts.max_attempts < 1)
 		c->opts.max_attempts = 1;
-	c->curl = curl_easy_init();
-	if (!c->curl) {
-		free(c);
-		return NULL;
-	}
+	pthread_mutex_init(&c->lock, NULL);
 	return c;
 }
 
@@ -252,7 +257,10 @@ void http_client_free(struct http_client *c)
 {
 	if (!c)
 		return;
-	curl_easy_cleanup(c->curl);
+	for (size_t i = 0; i < c->nidle; i++)
+		curl_easy_cleanup(c->idle[i]);
+	free(c->idle);
+	pthread_mutex_destroy(&c->lock);
 	for (size_t i = 0; i < c->ncalls; i++) {
 		free(c->calls[i].operation);
 		free(c->calls[i].error);
@@ -287,7 +295,29 @@ static void count_call(struct http_client *c, const char *op, const char *error)
 
 void http_client_stats(const struct http_client *c, struct http_stats *out)
 {
+	pthread_mutex_lock((pthread_mutex_t *)&c->lock);
 	*out = c->stats;
+	pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
+}
+
+/* An easy handle for one transfer; NULL only if libcurl cannot make one. */
+static CURL *acquire_handle(struct http_client *c)
+{
+	CURL *h = NULL;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->nidle)
+		h = c->idle[--c->nidle];
+	pthread_mutex_unlock(&c->lock);
+	return h ? h : curl_easy_init();
+}
+
+static void release_handle(struct http_client *c, CURL *h)
+{
+	pthread_mutex_lock(&c->lock);
+	grow_array((void **)&c->idle, &c->idle_cap, c->nidle + 1, sizeof(*c->idle));
+	c->idle[c->nidle++] = h;
+	pthread_mutex_unlock(&c->lock);
 }
 
 static double monotonic_now(void)
@@ -325,13 +355,14 @@ static bool sleep_cancellable(const struct http_client *c, double seconds)
  * the same rate would answer with throttling. */
 static bool rate_limit_wait(struct http_client *c)
 {
-	double now = monotonic_now(), slot = c->next_slot;
+	double now = monotonic_now(), slot;
 
 	if (c->opts.max_tps <= 0)
 		return true;
-	if (slot < now)
-		slot = now;
+	pthread_mutex_lock(&c->lock);
+	slot = c->next_slot < now ? now : c->next_slot;
 	c->next_slot = slot + 1.0 / c->opts.max_tps;
+	pthread_mutex_unlock(&c->lock);
 	return sleep_cancellable(c, slot - now);
 }
 
@@ -453,10 +484,9 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	return c->opts.should_stop && c->opts.should_stop() ? 1 : 0;
 }
 
-static void setup_transfer(struct http_client *c, const struct request *rq,
+static void setup_transfer(struct http_client *c, CURL *h, const struct request *rq,
 			   struct curl_slist *headers, struct response *resp)
 {
-	CURL *h = c->curl;
 	char sigv4[160];
 
 	curl_easy_reset(h);
@@ -629,60 +659,104 @@ static enum attempt_outcome classify(const struct request *rq, CURLcode rc, long
 	return out;
 }
 
+/* A private copy of the current credentials: another thread may refresh
+ * the provider's while this one is signing. Caller clears the copy. */
+static int copy_credentials(struct http_client *c, struct creds_provider *cp,
+			    struct aws_credentials *out, char **err)
+{
+	const struct aws_credentials *cr = NULL;
+	int rc;
+
+	pthread_mutex_lock(&c->lock);
+	rc = creds_get(cp, time(NULL), &cr, err);
+	if (rc == 0) {
+		out->access_key_id = xstrdup(cr->access_key_id);
+		out->secret_access_key = xstrdup(cr->secret_access_key);
+		out->session_token = xstrdup(cr->session_token);
+		out->expiration = cr->expiration;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/* One signed transfer on its own handle. */
+static CURLcode attempt_once(struct http_client *c, const struct request *rq,
+			     const struct aws_credentials *cr, struct response *resp, long *status)
+{
+	struct curl_slist *headers = request_headers(rq, cr);
+	CURL *h = acquire_handle(c);
+	CURLcode rc = CURLE_FAILED_INIT;
+
+	if (h) {
+		setup_transfer(c, h, rq, headers, resp);
+		set_keys(h, cr);
+		rc = curl_easy_perform(h);
+		curl_easy_setopt(h, CURLOPT_USERPWD, "");
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+		release_handle(c, h);
+	}
+	curl_slist_free_all(headers);
+	return rc;
+}
+
+static void count_attempt(struct http_client *c, const struct request *rq,
+			  enum attempt_outcome out, const struct aws_error *err)
+{
+	pthread_mutex_lock(&c->lock);
+	c->stats.requests++;
+	if (out != ATTEMPT_OK && err->kind == AWS_ERR_THROTTLED)
+		c->stats.throttled++;
+	if (out == ATTEMPT_RETRY)
+		c->stats.retries++;
+	count_call(c, rq->operation, out == ATTEMPT_OK ? NULL : err->type);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* Runs a request with the retry policy. On success *body_out (caller frees)
  * holds the answer body. */
 static int perform(struct http_client *c, const struct request *rq, struct creds_provider *cp,
 		   char **body_out, struct aws_error *err)
 {
-	unsigned attempt;
-
 	aws_error_clear(err);
-	for (attempt = 1;; attempt++) {
+	for (unsigned attempt = 1;; attempt++) {
 		struct response resp = { 0 };
-		const struct aws_credentials *cr = NULL;
-		struct curl_slist *headers = NULL;
+		struct aws_credentials cr = { 0 };
 		char *cerr = NULL;
 		enum attempt_outcome out;
 		CURLcode rc;
 		long status = 0;
 
-		if (creds_get(cp, time(NULL), &cr, &cerr) < 0) {
+		if (copy_credentials(c, cp, &cr, &cerr) < 0) {
 			set_error(err, AWS_ERR_CREDENTIALS, rq->operation, "NoCredentials", cerr);
 			free(cerr);
 			return -1;
 		}
-		if (!rate_limit_wait(c))
-			goto cancelled;
-		headers = request_headers(rq, cr);
-		setup_transfer(c, rq, headers, &resp);
-		set_keys(c->curl, cr);
-		rc = curl_easy_perform(c->curl);
-		curl_easy_setopt(c->curl, CURLOPT_USERPWD, "");
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-		curl_slist_free_all(headers);
-		c->stats.requests++;
+		if (!rate_limit_wait(c)) {
+			aws_credentials_clear(&cr);
+			break;
+		}
+		rc = attempt_once(c, rq, &cr, &resp, &status);
+		aws_credentials_clear(&cr);
 		if (rc == CURLE_ABORTED_BY_CALLBACK) {
 			sb_free(&resp.body);
-			goto cancelled;
+			break;
 		}
 		out = classify(rq, rc, status, &resp, err);
 		err->attempts = attempt;
-		count_call(c, rq->operation, out == ATTEMPT_OK ? NULL : err->type);
+		if (out == ATTEMPT_RETRY && attempt >= c->opts.max_attempts)
+			out = ATTEMPT_FAIL;
+		count_attempt(c, rq, out, err);
 		if (out == ATTEMPT_OK) {
 			*body_out = sb_steal(&resp.body);
 			aws_error_clear(err);
 			return 0;
 		}
 		sb_free(&resp.body);
-		if (err->kind == AWS_ERR_THROTTLED)
-			c->stats.throttled++;
-		if (out == ATTEMPT_FAIL || attempt >= c->opts.max_attempts)
+		if (out == ATTEMPT_FAIL)
 			return -1;
-		c->stats.retries++;
 		if (!sleep_cancellable(c, backoff_seconds(&c->opts, attempt)))
-			goto cancelled;
+			break;
 	}
-cancelled:
 	set_error(err, AWS_ERR_CANCELLED, rq->operation, "Cancelled", "stopping");
 	return -1;
 }
@@ -748,25 +822,30 @@ long http_plain_request(struct http_client *c, const char *method, const char *u
 	long status = -1;
 	CURLcode rc;
 
+	CURL *e = acquire_handle(c);
+
 	*body_out = NULL;
+	if (!e)
+		return -1;
 	for (size_t i = 0; headers && headers[i]; i++)
 		h = curl_slist_append(h, headers[i]);
-	curl_easy_reset(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &resp);
-	rc = curl_easy_perform(c->curl);
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
+	rc = curl_easy_perform(e);
 	if (rc == CURLE_OK) {
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 		*body_out = sb_steal(&resp.body);
 	}
 	sb_free(&resp.body);
 	curl_slist_free_all(h);
+	release_handle(c, e);
 	return status;
 }

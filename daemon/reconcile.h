@@ -25,6 +25,7 @@ struct engine {
 	struct aws_service lm_svc, org_svc, sts_svc;
 	struct aws_client lm, org, sts;
 	bool (*should_stop)(void);
+	unsigned workers; /* requests kept in flight */
 };
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1
