@@ -1,0 +1,569 @@
+"""The emulator's world: organization tree, licenses, grants, credentials.
+
+Everything here runs under the server's single global lock; nothing in this
+module locks by itself.  Grant workflows (PENDING_WORKFLOW -> ...) complete
+lazily: the server calls tick() at the start of every request, so a delay of
+0 means "done by the next request".
+"""
+
+import copy
+import datetime
+import hashlib
+import random
+import re
+import time
+
+PENDING_WORKFLOW = "PENDING_WORKFLOW"
+PENDING_ACCEPT = "PENDING_ACCEPT"
+REJECTED = "REJECTED"
+ACTIVE = "ACTIVE"
+DISABLED = "DISABLED"
+DELETED = "DELETED"
+WORKFLOW_COMPLETED = "WORKFLOW_COMPLETED"
+GRANT_STATUSES = ["PENDING_WORKFLOW", "PENDING_ACCEPT", "REJECTED", "ACTIVE",
+                  "FAILED_WORKFLOW", "DELETED", "PENDING_DELETE", "DISABLED",
+                  "WORKFLOW_COMPLETED"]
+
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+ACCOUNT_PRINCIPAL_RE = re.compile(r"^arn:aws:iam::(\d{12}):root$")
+OU_PRINCIPAL_RE = re.compile(
+    r"^arn:aws:organizations::(\d{12}):ou/(o-[a-z0-9]{10,32})/"
+    r"(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+ORG_PRINCIPAL_RE = re.compile(
+    r"^arn:aws:organizations::(\d{12}):organization/(o-[a-z0-9]{10,32})$")
+
+DEFAULT_CREATE_TIME = 1735689600          # 2025-01-01T00:00:00Z
+DEFAULT_JOINED_TIME = 1704067200          # 2024-01-01T00:00:00Z
+
+
+class ApiError(Exception):
+    """An AWS error answer.  `type` is the bare __type (no namespace)."""
+
+    def __init__(self, type_, message, status=400, extra=None):
+        super().__init__(message)
+        self.type = type_
+        self.message = message
+        self.status = status
+        self.extra = extra or {}
+
+
+class FixtureError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# Credentials
+# --------------------------------------------------------------------------
+
+def _stable_id(prefix, text, length=17):
+    """Deterministic IAM-style unique id (AIDA..., AROA...) for a name."""
+    digest = hashlib.sha256(text.encode()).hexdigest().upper()
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    return prefix + "".join(alphabet[int(c, 16) * 2 % 32] for c in digest[:length])
+
+
+class Credential:
+    """An access key the emulator accepts.  Long-term keys come from the
+    fixture; temporary (ASIA...) keys are issued by AssumeRole."""
+
+    def __init__(self, access_key_id, secret, account, *, user=None,
+                 role_arn=None, session_name=None, session_token=None,
+                 expiration=None, source_arn=None):
+        self.access_key_id = access_key_id
+        self.secret = secret
+        self.account = account
+        self.user = user
+        self.role_arn = role_arn
+        self.session_name = session_name
+        self.session_token = session_token
+        self.expiration = expiration          # epoch seconds or None
+        self.source_arn = source_arn          # who called AssumeRole
+        self.force_expired = False
+
+    @property
+    def temporary(self):
+        return self.session_token is not None
+
+    @property
+    def arn(self):
+        if self.role_arn:
+            role_name = self.role_arn.rsplit("/", 1)[-1]
+            return "arn:aws:sts::%s:assumed-role/%s/%s" % (
+                self.account, role_name, self.session_name)
+        return "arn:aws:iam::%s:user/%s" % (self.account, self.user)
+
+    @property
+    def user_id(self):
+        if self.role_arn:
+            return _stable_id("AROA", self.role_arn) + ":" + self.session_name
+        return _stable_id("AIDA", self.arn)
+
+    def expired(self, now_dt):
+        if self.force_expired:
+            return True
+        return self.expiration is not None and \
+            now_dt.timestamp() >= self.expiration
+
+    def public(self, now):
+        """State view: never the secret or the session token."""
+        out = {"access_key_id": self.access_key_id, "account": self.account,
+               "arn": self.arn, "temporary": self.temporary}
+        if self.temporary:
+            out.update({
+                "role_arn": self.role_arn, "session_name": self.session_name,
+                "source_arn": self.source_arn,
+                "expiration": iso8601(self.expiration),
+                "expired": self.force_expired or now >= self.expiration})
+        return out
+
+
+def iso8601(epoch):
+    return datetime.datetime.fromtimestamp(
+        epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------
+# Grants
+# --------------------------------------------------------------------------
+
+class Grant:
+    def __init__(self, **kw):
+        self.arn = kw["arn"]
+        self.name = kw["name"]
+        self.parent_arn = kw["parent_arn"]
+        self.license_arn = kw["license_arn"]
+        self.principal = kw["principal"]
+        self.status = kw["status"]
+        self.version = str(kw.get("version", "1"))
+        self.operations = list(kw["operations"])
+        self.home_region = kw["home_region"]
+        self.tags = list(kw.get("tags") or [])
+        self.options = kw.get("options")
+        self.status_reason = kw.get("status_reason")
+        self.client_tokens = list(kw.get("client_tokens") or [])
+        self.seq = kw["seq"]
+        # {"kind": "create"|"activate", "started": epoch} while a workflow
+        # the emulator will complete is running.
+        self.workflow = None
+        # OU/organization grants get per-account sub-grants once their first
+        # workflow finished.
+        self.materialized = False
+
+    @property
+    def is_sub(self):
+        return ":grant:" in self.parent_arn
+
+    def bump(self):
+        self.version = str(int(self.version) + 1)
+
+    def api(self):
+        """The Grant structure of the License Manager API."""
+        out = {
+            "GrantArn": self.arn, "GrantName": self.name,
+            "ParentArn": self.parent_arn, "LicenseArn": self.license_arn,
+            "GranteePrincipalArn": self.principal,
+            "HomeRegion": self.home_region, "GrantStatus": self.status,
+            "Version": self.version,
+            "GrantedOperations": list(self.operations),
+        }
+        if self.status_reason:
+            out["StatusReason"] = self.status_reason
+        if self.options:
+            out["Options"] = dict(self.options)
+        return out
+
+    def dump(self):
+        """Admin view: every stored field."""
+        return {
+            "arn": self.arn, "name": self.name, "parent_arn": self.parent_arn,
+            "license_arn": self.license_arn, "principal": self.principal,
+            "status": self.status, "version": self.version,
+            "operations": list(self.operations),
+            "home_region": self.home_region, "tags": copy.deepcopy(self.tags),
+            "options": copy.deepcopy(self.options),
+            "status_reason": self.status_reason,
+            "client_tokens": list(self.client_tokens), "seq": self.seq,
+            "sub_grant": self.is_sub, "materialized": self.materialized,
+            "workflow": dict(self.workflow) if self.workflow else None,
+        }
+
+
+# --------------------------------------------------------------------------
+# The world
+# --------------------------------------------------------------------------
+
+class State:
+    def __init__(self, fixture, config, seed=None):
+        """fixture: parsed fixture JSON.  config: the shared runtime Config
+        (workflow_delay, grant_limit, ...)."""
+        self.config = config
+        self.rng = random.Random(seed)        # ids only; faults have their own
+        self.seq = 0
+        self.grants = {}                      # arn -> Grant, creation order
+        self.children = {}                    # parent grant arn -> [sub arns]
+        self.pending = set()                  # arns with a running workflow
+        self.client_tokens = {}               # (account, token) -> record
+        self.credentials = {}                 # access key id -> Credential
+        self.roles = {}
+        self._load(copy.deepcopy(fixture))
+
+    # -- fixture -------------------------------------------------------------
+
+    def _load(self, fx):
+        org = fx.get("organization")
+        if org is not None:
+            for key in ("id", "management_account"):
+                if key not in org:
+                    raise FixtureError("organization.%s is required" % key)
+            org.setdefault("trusted_access", True)
+            org.setdefault("feature_set", "ALL")
+            org.setdefault("management_email",
+                           "management@example.com")
+        self.org = org
+        self.root = fx.get("root") or {"id": "r-ab12", "name": "Root"}
+        self.ous = {}
+        for ou in fx.get("ous", []):
+            self.ous[ou["id"]] = {"id": ou["id"], "name": ou["name"],
+                                  "parent": ou["parent"]}
+        for ou in self.ous.values():
+            if ou["parent"] != self.root["id"] and ou["parent"] not in self.ous:
+                raise FixtureError("OU %s: unknown parent %s" % (
+                    ou["id"], ou["parent"]))
+        self.accounts = {}
+        for acct in fx.get("accounts", []):
+            self._add_account(acct)
+        if org is not None and org["management_account"] in self.accounts:
+            org["management_email"] = \
+                self.accounts[org["management_account"]]["email"]
+        self.licenses = {}
+        for lic in fx.get("licenses", []):
+            self._add_license(lic)
+        for cred in fx.get("credentials", []):
+            self.credentials[cred["access_key_id"]] = Credential(
+                cred["access_key_id"], cred["secret_access_key"],
+                cred["account"], user=cred.get("user", "user"))
+        for role in fx.get("roles", []):
+            role = dict(role)
+            role.setdefault("trusted_accounts", [])
+            role.setdefault("max_session_duration", 3600)
+            role["account"] = role["arn"].split(":")[4]
+            self.roles[role["arn"]] = role
+        # Sub-grants listed in the fixture must be loaded before the parents
+        # fill in missing ones, hence two passes.
+        loaded = [self.add_fixture_grant(g, sync=False)
+                  for g in fx.get("grants", [])]
+        for grant in loaded:
+            self._materialize_loaded(grant)
+
+    def _add_account(self, acct):
+        if not ACCOUNT_RE.match(acct.get("id", "")):
+            raise FixtureError("bad account id %r" % acct.get("id"))
+        parent = acct.get("parent", self.root["id"])
+        if not self.is_parent(parent):
+            raise FixtureError("account %s: unknown parent %s" % (
+                acct["id"], parent))
+        self.accounts[acct["id"]] = {
+            "id": acct["id"], "name": acct.get("name", acct["id"]),
+            "email": acct.get("email", "%s@example.com" % acct["id"]),
+            "parent": parent,
+            "requires_accept": bool(acct.get("requires_accept", False)),
+            "joined": acct.get("joined", DEFAULT_JOINED_TIME),
+            "joined_method": acct.get("joined_method", "CREATED"),
+        }
+
+    def _add_license(self, lic):
+        for key in ("arn", "product_sku"):
+            if key not in lic:
+                raise FixtureError("license needs %s: %r" % (key, lic))
+        lic = dict(lic)
+        lic.setdefault("name", lic.get("product_name", "license"))
+        lic.setdefault("product_name", lic["name"])
+        lic.setdefault("issuer", "AWS/Marketplace")
+        lic.setdefault("status", "AVAILABLE")
+        lic.setdefault("home_region", "us-east-1")
+        if self.org is not None:
+            lic.setdefault("beneficiary", self.org["management_account"])
+        lic.setdefault("create_time", DEFAULT_CREATE_TIME)
+        lic.setdefault("entitlements", [])
+        self.licenses[lic["arn"]] = lic
+
+    def add_fixture_grant(self, g, sync=True):
+        """Load a fixture-format grant (also used by POST /_emu/grant/add)."""
+        for key in ("license_arn", "principal"):
+            if key not in g:
+                raise FixtureError("grant needs %s: %r" % (key, g))
+        lic = self.licenses.get(g["license_arn"])
+        if lic is None:
+            raise FixtureError("grant for unknown license %s" % g["license_arn"])
+        status = g.get("status", DISABLED)
+        if status not in GRANT_STATUSES:
+            raise FixtureError("bad grant status %r" % status)
+        arn = g.get("arn") or self.new_grant_arn()
+        if arn in self.grants:
+            raise FixtureError("duplicate grant %s" % arn)
+        grant = self._new_grant(
+            arn=arn, name=g.get("name", "fixture-grant"),
+            parent_arn=g.get("parent_arn", g["license_arn"]),
+            license_arn=g["license_arn"], principal=g["principal"],
+            status=status, version=g.get("version", "1"),
+            operations=g.get("operations", ["CheckoutLicense"]),
+            home_region=g.get("home_region", lic["home_region"]),
+            tags=g.get("tags"), options=g.get("options"),
+            status_reason=g.get("status_reason"))
+        if grant.is_sub:
+            if grant.parent_arn not in self.grants:
+                raise FixtureError("sub-grant %s: unknown parent" % arn)
+            self.children.setdefault(grant.parent_arn, []).append(arn)
+            return grant
+        if status == PENDING_WORKFLOW:
+            self.start_workflow(grant, "create")
+        if sync:
+            self._materialize_loaded(grant)
+        return grant
+
+    def _materialize_loaded(self, grant):
+        """An OU/organization grant loaded past its first workflow has
+        sub-grants; create the missing ones (ACTIVE only if the parent
+        completed its activation)."""
+        if grant.is_sub or grant.status in (
+                PENDING_WORKFLOW, DELETED, REJECTED, PENDING_ACCEPT) or \
+                self.principal_kind(grant.principal)[0] in ("account", None):
+            return
+        grant.materialized = True
+        self.sync_subgrants(grant, ACTIVE if grant.status == WORKFLOW_COMPLETED
+                            else DISABLED)
+
+    # -- organization tree -----------------------------------------------------
+
+    @property
+    def management_account(self):
+        return self.org["management_account"] if self.org else None
+
+    def is_parent(self, parent_id):
+        return parent_id == self.root["id"] or parent_id in self.ous
+
+    def ancestors(self, parent_id):
+        """Chain of parent ids from `parent_id` up to and including the root."""
+        chain = []
+        while parent_id in self.ous:
+            chain.append(parent_id)
+            parent_id = self.ous[parent_id]["parent"]
+        chain.append(parent_id)
+        return chain
+
+    def move_account(self, account_id, parent_id):
+        if account_id not in self.accounts:
+            raise ApiError("AccountNotFound", "unknown account %s" % account_id)
+        if not self.is_parent(parent_id):
+            raise ApiError("ParentNotFound", "unknown parent %s" % parent_id)
+        self.accounts[account_id]["parent"] = parent_id
+        # Sub-grants follow the tree: new members get DISABLED ones, leavers
+        # lose theirs.
+        for grant in list(self.grants.values()):
+            if not grant.is_sub and grant.materialized:
+                self.sync_subgrants(grant, DISABLED)
+
+    # -- principals ----------------------------------------------------------
+
+    def principal_kind(self, principal):
+        """('account', id) | ('ou', ou id) | ('organization', org id) |
+        (None, None) for anything else."""
+        m = ACCOUNT_PRINCIPAL_RE.match(principal)
+        if m:
+            return "account", m.group(1)
+        m = OU_PRINCIPAL_RE.match(principal)
+        if m:
+            return "ou", m.group(3)
+        m = ORG_PRINCIPAL_RE.match(principal)
+        if m:
+            return "organization", m.group(2)
+        return None, None
+
+    def principal_accounts(self, principal):
+        """Accounts covered by an OU/organization principal, in fixture order.
+        The management account never receives a sub-grant."""
+        kind, ident = self.principal_kind(principal)
+        mgmt = self.management_account
+        out = []
+        for acct in self.accounts.values():
+            if acct["id"] == mgmt:
+                continue
+            if kind == "organization" or (
+                    kind == "ou" and ident in self.ancestors(acct["parent"])):
+                out.append(acct["id"])
+        return out
+
+    # -- grants ----------------------------------------------------------------
+
+    def _hex32(self):
+        return "%032x" % self.rng.getrandbits(128)
+
+    def new_grant_arn(self, like=None):
+        if like:
+            return like.rsplit(":grant:", 1)[0] + ":grant:g-" + self._hex32()
+        return "arn:aws:license-manager::%s:grant:g-%s" % (
+            self.management_account or "000000000000", self._hex32())
+
+    def _new_grant(self, **kw):
+        self.seq += 1
+        grant = Grant(seq=self.seq, **kw)
+        self.grants[grant.arn] = grant
+        return grant
+
+    def create_grant(self, name, license_arn, principal, operations,
+                     home_region, tags):
+        grant = self._new_grant(
+            arn=self.new_grant_arn(), name=name, parent_arn=license_arn,
+            license_arn=license_arn, principal=principal,
+            status=PENDING_WORKFLOW, version="1", operations=operations,
+            home_region=home_region, tags=tags)
+        self.start_workflow(grant, "create")
+        return grant
+
+    def subgrants(self, parent, include_deleted=False):
+        return [self.grants[a] for a in self.children.get(parent.arn, [])
+                if include_deleted or self.grants[a].status != DELETED]
+
+    def sync_subgrants(self, parent, new_status):
+        """Make the live sub-grants of `parent` match its principal's subtree."""
+        if parent.status == DELETED or not parent.materialized:
+            return
+        members = self.principal_accounts(parent.principal)
+        live = {}
+        for sub in self.subgrants(parent):
+            live[self.principal_kind(sub.principal)[1]] = sub
+        for account in members:
+            if account not in live:
+                sub = self._new_grant(
+                    arn=self.new_grant_arn(like=parent.arn), name=parent.name,
+                    parent_arn=parent.arn, license_arn=parent.license_arn,
+                    principal="arn:aws:iam::%s:root" % account,
+                    status=new_status, version="1",
+                    operations=parent.operations,
+                    home_region=parent.home_region)
+                self.children.setdefault(parent.arn, []).append(sub.arn)
+        member_set = set(members)
+        for account, sub in live.items():
+            if account not in member_set:
+                self._set_deleted(sub)
+
+    def _set_deleted(self, grant):
+        grant.status = DELETED
+        self.cancel_workflow(grant)
+
+    def delete_grant(self, grant, reason=None):
+        grant.status = DELETED
+        grant.bump()
+        if reason:
+            grant.status_reason = reason
+        self.cancel_workflow(grant)
+        for sub in self.subgrants(grant):
+            self._set_deleted(sub)
+
+    def live_grant_count(self, license_arn):
+        return sum(1 for g in self.grants.values()
+                   if g.license_arn == license_arn and not g.is_sub
+                   and g.status != DELETED)
+
+    # -- workflows ---------------------------------------------------------------
+
+    def start_workflow(self, grant, kind, now=None):
+        grant.status = PENDING_WORKFLOW
+        grant.workflow = {"kind": kind,
+                          "started": time.time() if now is None else now}
+        self.pending.add(grant.arn)
+
+    def cancel_workflow(self, grant):
+        grant.workflow = None
+        self.pending.discard(grant.arn)
+
+    def tick(self, now=None, force=False):
+        """Complete every workflow whose delay has passed (all if force)."""
+        if not self.pending:
+            return 0
+        now = time.time() if now is None else now
+        delay = self.config.workflow_delay or 0
+        due = [self.grants[a] for a in self.pending
+               if force or now >= self.grants[a].workflow["started"] + delay]
+        for grant in sorted(due, key=lambda g: g.seq):
+            self._complete_workflow(grant)
+        return len(due)
+
+    def _complete_workflow(self, grant):
+        kind = grant.workflow["kind"]
+        self.cancel_workflow(grant)
+        if grant.status != PENDING_WORKFLOW:
+            return          # changed meanwhile (admin poke, deletion)
+        ptype, ident = self.principal_kind(grant.principal)
+        if ptype == "account":
+            if kind == "activate":
+                grant.status = ACTIVE
+            elif self.accounts.get(ident, {}).get("requires_accept"):
+                grant.status = PENDING_ACCEPT
+            else:
+                grant.status = DISABLED
+            return
+        grant.materialized = True
+        if kind == "create":
+            grant.status = DISABLED
+            self.sync_subgrants(grant, DISABLED)
+        else:
+            grant.status = WORKFLOW_COMPLETED
+            self.sync_subgrants(grant, DISABLED)
+            for sub in self.subgrants(grant):
+                sub.status = ACTIVE
+
+    # -- client tokens -------------------------------------------------------
+
+    def token_lookup(self, account, token, operation, params):
+        """Return the stored response for a replayed ClientToken, None for a
+        new one; raise when the token was used with other parameters."""
+        record = self.client_tokens.get((account, token))
+        if record is None:
+            return None
+        if record["operation"] != operation or record["params"] != params:
+            raise ApiError("ValidationException",
+                           "ClientToken %s was already used with different "
+                           "parameters" % token)
+        return copy.deepcopy(record["response"])
+
+    def token_store(self, account, token, operation, params, response, grant):
+        self.client_tokens[(account, token)] = {
+            "operation": operation, "params": copy.deepcopy(params),
+            "response": copy.deepcopy(response)}
+        grant.client_tokens.append(token)
+
+    # -- credentials ---------------------------------------------------------
+
+    def issue_credentials(self, role, session_name, duration, source):
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+        key_id = "ASIA" + "".join(self.rng.choice(alphabet) for _ in range(16))
+        secret = "".join(self.rng.choice(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+            for _ in range(40))
+        token = "IQoJemulator" + "".join(self.rng.choice(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            for _ in range(200))
+        cred = Credential(key_id, secret, role["account"],
+                          role_arn=role["arn"], session_name=session_name,
+                          session_token=token,
+                          expiration=int(time.time()) + duration,
+                          source_arn=source.arn)
+        self.credentials[key_id] = cred
+        return cred
+
+    # -- admin view ----------------------------------------------------------
+
+    def dump(self):
+        now = time.time()
+        return {
+            "organization": copy.deepcopy(self.org),
+            "root": dict(self.root),
+            "ous": [dict(o) for o in self.ous.values()],
+            "accounts": [dict(a) for a in self.accounts.values()],
+            "licenses": copy.deepcopy(list(self.licenses.values())),
+            "grants": [g.dump() for g in self.grants.values()],
+            "credentials": [c.public(now) for c in self.credentials.values()],
+            "roles": copy.deepcopy(list(self.roles.values())),
+            "pending_workflows": sorted(self.pending),
+        }
