@@ -324,6 +324,11 @@ class Emulator:
             raise ApiError(THROTTLE_TYPES[req.service], "Rate exceeded",
                            status=429)
         rule = self.faults.rule_for(req.service, req.operation)
+        if rule is not None and rule.concurrent_write:
+            grant = self.state.grants.get((req.params or {}).get("GrantArn"))
+            if grant is not None:
+                grant.bump()
+            return
         if rule is not None:
             raise ApiError(rule.type or self._default_type(req.service,
                                                            rule.status),

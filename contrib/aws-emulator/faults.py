@@ -92,10 +92,11 @@ class FailRule:
     nth .. nth+times-1 fail (times 0: every call from the nth on)."""
 
     KEYS = {"operation", "nth", "times", "status", "type", "body", "message",
-            "service"}
+            "service", "concurrent_write"}
 
     def __init__(self, operation, nth=1, times=1, status=500, type=None,
-                 body=None, message=None, service=None):
+                 body=None, message=None, service=None,
+                 concurrent_write=False):
         self.operation = operation
         self.nth = nth
         self.times = times
@@ -104,6 +105,9 @@ class FailRule:
         self.body = body
         self.message = message
         self.service = service
+        # Instead of failing: another writer changes the request's grant
+        # (its Version grows) just before this call runs.
+        self.concurrent_write = bool(concurrent_write)
         self.seen = 0
 
     @classmethod
@@ -141,7 +145,8 @@ class FailRule:
         return {"operation": self.operation, "nth": self.nth,
                 "times": self.times, "status": self.status, "type": self.type,
                 "body": self.body, "message": self.message,
-                "service": self.service, "seen": self.seen}
+                "service": self.service,
+                "concurrent_write": self.concurrent_write, "seen": self.seen}
 
 
 class TokenBucket:

@@ -176,3 +176,24 @@ class Concurrency(helpers.EmulatorTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+
+class ConcurrentWriteRuleTest(helpers.EmulatorTestCase):
+    """A fail rule with concurrent_write bumps the grant's version just
+    before the call runs, so the caller sees the stale-version error."""
+
+    def test_delete_sees_a_stale_version(self):
+        lic = self.admin("GET", "/_emu/state")["licenses"][0]["arn"]
+        grant = self.admin("POST", "/_emu/grant/add", {
+            "license_arn": lic, "principal": "arn:aws:iam::222222222222:root",
+            "status": "ACTIVE", "operations": ["CheckoutLicense"],
+            "name": "g", "home_region": "us-east-1"})
+        self.admin("POST", "/_emu/config", {"fail_rules": [
+            {"operation": "DeleteGrant", "nth": 1, "times": 1,
+             "concurrent_write": True}]})
+        with self.assertRaises(self.lm.exceptions.ValidationException) as cm:
+            self.lm.delete_grant(GrantArn=grant["arn"],
+                                 Version=grant["version"])
+        self.assertIn("doesn't match the latest version 2", str(cm.exception))
+        self.lm.delete_grant(GrantArn=grant["arn"], Version="2")
