@@ -142,9 +142,31 @@ struct list_spec {
 	void (*clear)(void *item);
 };
 
+/* Listed grants are kept for a whole pass, 10,000 of them in a large
+ * estate: only what plan needs stays (the license is known from the
+ * request, the parent only matters for sub-grants). */
 static int decode_grant_item(json_t *j, void *item, char **why)
 {
-	return lm_decode_grant(j, item, why);
+	struct grant *g = item;
+
+	if (lm_decode_grant(j, g, why) < 0)
+		return -1;
+	free(g->name);
+	free(g->home_region);
+	free(g->license_arn);
+	g->name = g->home_region = g->license_arn = NULL;
+	return 0;
+}
+
+static int decode_distributed_item(json_t *j, void *item, char **why)
+{
+	struct grant *g = item;
+
+	if (decode_grant_item(j, g, why) < 0)
+		return -1;
+	free(g->parent_arn);
+	g->parent_arn = NULL;
+	return 0;
 }
 
 static void clear_grant_item(void *item)
@@ -274,7 +296,7 @@ int lm_list_distributed_grants(const struct aws_client *c, const char *license_a
 	json_t *req = json_pack("{s:[o]}", "Filters", filter("LicenseArn", license_arn));
 	struct list_spec s = {
 		"ListDistributedGrants", "Grants", req, sizeof(struct grant),
-		decode_grant_item, clear_grant_item,
+		decode_distributed_item, clear_grant_item,
 	};
 	int rc = list_all(c, &s, (void **)out, n, err);
 
