@@ -1,23 +1,43 @@
 /*
  * creds: the credential chain (SPEC §3). Sources, first found wins:
  *   1. environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN)
- *   2. systemd credential $CREDENTIALS_DIRECTORY/aws (shared-credentials format)
- *   3. profile AWS_PROFILE (else "default") of the shared credentials file,
- *      then of the config file ("[profile x]" there, "[x]" for default)
- * Role profiles, credential_process and instance metadata are reported as
- * not supported by this build rather than silently skipped.
+ *   2. systemd credential $CREDENTIALS_DIRECTORY/aws (shared-credentials
+ *      format), profile AWS_PROFILE else "default"
+ *   3. profile AWS_PROFILE (else "default") of the shared credentials and
+ *      config files: static keys, role_arn with source_profile or
+ *      credential_source, credential_process (creds_profile turns it into a
+ *      recipe, executed here)
+ *   4. EC2 instance metadata (IMDSv2), unless AWS_EC2_METADATA_DISABLED=true
+ * A source that is there but broken (half the keys, an unparsable file, a
+ * role that cannot be assumed, an AWS_PROFILE that does not exist) is an
+ * error, not a reason to try the next one: falling through would use
+ * credentials the operator did not mean.
+ *
+ * The whole chain is resolved again when the credentials are within
+ * CREDS_REFRESH_MARGIN_S of their expiration (role chains included: the
+ * source credentials may have expired too). A source that hands out
+ * credentials living less than that margin is asked again on every
+ * request.
  */
 #include "creds.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "config_check.h"
+#include "creds_process.h"
+#include "creds_profile.h"
+#include "http.h"
+#include "imds.h"
+#include "log.h"
+#include "sts.h"
 #include "util.h"
 
-#define MAX_INI_BYTES (1024 * 1024)
+#define REFRESH_RETRY_S 30
+#define MAX_TOKEN_BYTES (64 * 1024)
 
 struct creds_provider {
 	struct creds_env env;     /* borrowed strings */
@@ -25,7 +45,15 @@ struct creds_provider {
 	bool loaded;
 	struct aws_credentials current;
 	char *source;
+	time_t retry_after;       /* a failed refresh is tried again from then on */
+	/* For role profiles and instance metadata (creds_provider_set_network). */
+	bool have_network;
+	struct http_opts opts;
+	struct aws_service sts;
+	struct http_client *http; /* owned; made on first use */
 };
+
+/* ---- credentials ---- */
 
 void aws_credentials_clear(struct aws_credentials *c)
 {
@@ -37,6 +65,115 @@ void aws_credentials_clear(struct aws_credentials *c)
 	memset(c, 0, sizeof(*c));
 }
 
+void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src)
+{
+	aws_credentials_clear(dst);
+	dst->access_key_id = xstrdup(src->access_key_id);
+	dst->secret_access_key = xstrdup(src->secret_access_key);
+	dst->session_token = xstrdup(src->session_token);
+	dst->expiration = src->expiration;
+}
+
+static bool printable_word(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] <= 0x20 || (unsigned char)s[n] >= 0x7f || n >= max)
+			return false;
+	return n > 0;
+}
+
+int aws_credentials_check(const struct aws_credentials *c, const char **why)
+{
+	const char *id = c->access_key_id;
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0 || n > 128 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+		*why = "the access key id is not 1 to 128 letters, digits or _";
+		return -1;
+	}
+	if (!c->secret_access_key || !printable_word(c->secret_access_key, 1024)) {
+		*why = "the secret access key is empty, too long or has spaces or control characters";
+		return -1;
+	}
+	if (c->session_token && !printable_word(c->session_token, MAX_TOKEN_BYTES)) {
+		*why = "the session token is empty, too long or has spaces or control characters";
+		return -1;
+	}
+	return 0;
+}
+
+static bool take_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool take_char(const char **p, const char *set)
+{
+	if (!**p || !strchr(set, **p))
+		return false;
+	(*p)++;
+	return true;
+}
+
+int creds_parse_time(const char *s, time_t *out)
+{
+	const char *p = s;
+	int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
+	struct tm tm = { 0 }, check;
+	time_t t;
+
+	if (!take_digits(&p, 4, &year) || !take_char(&p, "-") || !take_digits(&p, 2, &mon) ||
+	    !take_char(&p, "-") || !take_digits(&p, 2, &day) || !take_char(&p, "Tt") ||
+	    !take_digits(&p, 2, &hour) || !take_char(&p, ":") || !take_digits(&p, 2, &min) ||
+	    !take_char(&p, ":") || !take_digits(&p, 2, &sec))
+		return -1;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (take_char(&p, "Zz")) {
+		sign = 0;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '+' ? 1 : -1;
+		if (!take_digits(&p, 2, &oh))
+			return -1;
+		take_char(&p, ":");
+		if (!take_digits(&p, 2, &om) || oh > 23 || om > 59)
+			return -1;
+	} else {
+		return -1; /* a time without a zone is ambiguous */
+	}
+	if (*p || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
+		return -1;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec == 60 ? 59 : sec;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || !gmtime_r(&t, &check) || check.tm_mday != day)
+		return -1; /* e.g. February 30 */
+	*out = t - (time_t)sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* ---- environment ---- */
+
 static const char *env_or_null(const char *name)
 {
 	const char *v = getenv(name);
@@ -46,6 +183,9 @@ static const char *env_or_null(const char *name)
 
 void creds_env_from_environ(struct creds_env *env)
 {
+	const char *disabled = env_or_null("AWS_EC2_METADATA_DISABLED");
+
+	memset(env, 0, sizeof(*env));
 	env->access_key_id = env_or_null("AWS_ACCESS_KEY_ID");
 	env->secret_access_key = env_or_null("AWS_SECRET_ACCESS_KEY");
 	env->session_token = env_or_null("AWS_SESSION_TOKEN");
@@ -54,7 +194,21 @@ void creds_env_from_environ(struct creds_env *env)
 	env->config_file = env_or_null("AWS_CONFIG_FILE");
 	env->home = env_or_null("HOME");
 	env->credentials_directory = env_or_null("CREDENTIALS_DIRECTORY");
+	env->region = env_or_null("AWS_REGION");
+	if (!env->region)
+		env->region = env_or_null("AWS_DEFAULT_REGION");
+	env->imds_endpoint = env_or_null("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	env->imds_disabled = disabled && strcasecmp(disabled, "true") == 0;
 }
+
+const char *creds_sts_region(const struct creds_env *env, const char *config_region)
+{
+	/* Anything but a region name would end up in the signing scope and
+	 * the host name; such a value is ignored. */
+	return env->region && check_region(env->region) ? env->region : config_region;
+}
+
+/* ---- providers ---- */
 
 struct creds_provider *creds_provider_chain(const struct creds_env *env)
 {
@@ -64,16 +218,25 @@ struct creds_provider *creds_provider_chain(const struct creds_env *env)
 	return p;
 }
 
+void creds_provider_set_network(struct creds_provider *p, const struct http_opts *opts,
+				const struct aws_service *sts)
+{
+	aws_service_clear(&p->sts);
+	p->opts = *opts;
+	p->sts.signing_name = xstrdup(sts->signing_name);
+	p->sts.region = xstrdup(sts->region);
+	p->sts.url = xstrdup(sts->url);
+	p->sts.target_prefix = xstrdup(sts->target_prefix);
+	p->have_network = true;
+}
+
 struct creds_provider *creds_provider_static(const struct aws_credentials *c, const char *source)
 {
 	struct creds_provider *p = xcalloc(1, sizeof(*p));
 
 	p->is_static = true;
 	p->loaded = true;
-	p->current.access_key_id = xstrdup(c->access_key_id);
-	p->current.secret_access_key = xstrdup(c->secret_access_key);
-	p->current.session_token = xstrdup(c->session_token);
-	p->current.expiration = c->expiration;
+	aws_credentials_copy(&p->current, c);
 	p->source = xstrdup(source);
 	return p;
 }
@@ -84,6 +247,8 @@ void creds_provider_free(struct creds_provider *p)
 		return;
 	aws_credentials_clear(&p->current);
 	free(p->source);
+	aws_service_clear(&p->sts);
+	http_client_free(p->http);
 	free(p);
 }
 
@@ -92,214 +257,252 @@ const char *creds_source(const struct creds_provider *p)
 	return p->source ? p->source : "";
 }
 
-/* ---- INI (shared credentials / config files) ---- */
-
-static char *trim(char *s)
+/* The provider's own HTTP client, for STS and IMDS. */
+static struct http_client *network(struct creds_provider *p, const char *what, char **err)
 {
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-/* The values of one profile section of an INI file. */
-struct profile_values {
-	char *access_key_id;
-	char *secret_access_key;
-	char *session_token;
-	bool found;
-	bool has_unsupported; /* role_arn, credential_process, ... */
-	char *unsupported_key;
-};
-
-static void profile_values_clear(struct profile_values *v)
-{
-	free(v->access_key_id);
-	free_secret(v->secret_access_key);
-	free_secret(v->session_token);
-	free(v->unsupported_key);
-	memset(v, 0, sizeof(*v));
-}
-
-static void take_value(struct profile_values *v, const char *key, const char *value)
-{
-	char **slot = NULL;
-
-	if (strcmp(key, "aws_access_key_id") == 0)
-		slot = &v->access_key_id;
-	else if (strcmp(key, "aws_secret_access_key") == 0)
-		slot = &v->secret_access_key;
-	else if (strcmp(key, "aws_session_token") == 0)
-		slot = &v->session_token;
-	if (slot) {
-		free_secret(*slot);
-		*slot = xstrdup(value);
-		return;
+	if (!p->have_network) {
+		*err = xasprintf("%s needs the network, which this command does not set up", what);
+		return NULL;
 	}
-	if (strcmp(key, "role_arn") == 0 || strcmp(key, "credential_process") == 0 ||
-	    strcmp(key, "credential_source") == 0 || strcmp(key, "sso_session") == 0 ||
-	    strcmp(key, "sso_start_url") == 0 || strcmp(key, "web_identity_token_file") == 0) {
-		v->has_unsupported = true;
-		free(v->unsupported_key);
-		v->unsupported_key = xstrdup(key);
+	if (!p->http)
+		p->http = http_client_new(&p->opts);
+	if (!p->http)
+		*err = xstrdup("cannot initialise libcurl");
+	return p->http;
+}
+
+/* ---- executing a recipe ---- */
+
+static int assume(struct creds_provider *p, const struct creds_role *role,
+		  struct aws_credentials *c, char **err)
+{
+	struct creds_provider *src = NULL;
+	struct aws_credentials next = { 0 };
+	struct aws_error ae = { 0 };
+	struct sts_assume_role_in in = {
+		role->role_arn, role->session_name, role->external_id, role->duration_s,
+	};
+	struct aws_client client = { network(p, "role_arn", err), NULL, &p->sts };
+	int rc = -1;
+
+	if (!client.http)
+		return -1;
+	src = creds_provider_static(c, "source of a role");
+	client.creds = src;
+	if (sts_assume_role(&client, &in, &next, &ae) < 0) {
+		char *why = aws_error_describe(&ae);
+
+		*err = xasprintf("profile %s: assuming %s failed: %s", role->profile, role->role_arn, why);
+		free(why);
+		goto out;
 	}
+	aws_credentials_clear(c);
+	*c = next;
+	rc = 0;
+out:
+	aws_error_clear(&ae);
+	creds_provider_free(src);
+	return rc;
 }
 
-/* Does "[header]" name the profile? The config file spells non-default
- * profiles "[profile NAME]". */
-static bool section_matches(const char *header, const char *profile, bool config_style)
+static int base_from_environment(const struct creds_env *e, const char *profile,
+				 struct aws_credentials *c, char **err)
 {
-	if (strcmp(header, profile) == 0)
-		return !config_style || strcmp(profile, "default") == 0;
-	if (config_style && strncmp(header, "profile", 7) == 0 && isspace((unsigned char)header[7]))
-		return strcmp(trim((char *)header + 8), profile) == 0;
-	return false;
-}
-
-/* Reads profile from path into *v. Returns 0 (found or not), -1 on a read
- * error other than "no such file" with *err set. */
-static int read_profile(const char *path, const char *profile, bool config_style,
-			struct profile_values *v, char **err)
-{
-	FILE *f = fopen(path, "re");
-	char line[4096];
-	bool in_section = false;
-	long total = 0;
-
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		*err = xasprintf("%s: %s", path, strerror(errno));
+	if (!e->access_key_id || !e->secret_access_key) {
+		*err = xasprintf("profile %s: credential_source Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+				 profile);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq;
-
-		total += (long)strlen(line);
-		if (total > MAX_INI_BYTES)
-			break;
-		if (*s == '#' || *s == ';' || *s == '\0')
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-
-			if (close)
-				*close = '\0';
-			in_section = section_matches(trim(s + 1), profile, config_style);
-			v->found |= in_section;
-			continue;
-		}
-		eq = strchr(s, '=');
-		if (!in_section || !eq)
-			continue;
-		*eq = '\0';
-		take_value(v, trim(s), trim(eq + 1));
-	}
-	explicit_bzero(line, sizeof(line));
-	fclose(f);
+	c->access_key_id = xstrdup(e->access_key_id);
+	c->secret_access_key = xstrdup(e->secret_access_key);
+	c->session_token = xstrdup(e->session_token);
 	return 0;
+}
+
+static int from_imds(struct creds_provider *p, time_t now, struct aws_credentials *c,
+		     char **role, char **err)
+{
+	struct http_client *http = network(p, "instance metadata", err);
+
+	if (!http)
+		return -1;
+	return imds_get_credentials(http, p->env.imds_endpoint, IMDS_TIMEOUT_MS, now, c, role, err);
+}
+
+/* "profile ops (role arn:...) <- profile base (/root/.aws/credentials)". */
+static char *recipe_label(const struct creds_recipe *r, const char *kind, const char *imds_role)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = r->nroles; i-- > 0;)
+		sb_printf(&sb, "%s %s (role %s) <- ", kind, r->roles[i].profile, r->roles[i].role_arn);
+	switch (r->base) {
+	case CREDS_BASE_STATIC:
+		sb_printf(&sb, "%s %s (%s)", kind, r->base_profile, r->base_file);
+		break;
+	case CREDS_BASE_PROCESS:
+		sb_printf(&sb, "%s %s (credential_process)", kind, r->base_profile);
+		break;
+	case CREDS_BASE_ENVIRONMENT:
+		sb_puts(&sb, "environment");
+		break;
+	case CREDS_BASE_IMDS:
+		sb_printf(&sb, "EC2 instance metadata (role %s)", imds_role ? imds_role : "?");
+		break;
+	}
+	return sb_steal(&sb);
+}
+
+static int run_recipe(struct creds_provider *p, const struct creds_recipe *r, const char *kind,
+		      time_t now, struct aws_credentials *out, char **source, char **err)
+{
+	char *imds_role = NULL;
+	const char *why = NULL;
+	int rc = -1;
+
+	switch (r->base) {
+	case CREDS_BASE_STATIC:
+		aws_credentials_copy(out, &r->keys);
+		if (aws_credentials_check(out, &why) < 0) {
+			*err = xasprintf("%s: profile %s: %s", r->base_file, r->base_profile, why);
+			goto out;
+		}
+		break;
+	case CREDS_BASE_PROCESS:
+		if (creds_process_run(r->process, r->base_profile, CREDS_PROCESS_TIMEOUT_MS,
+				      CREDS_PROCESS_MAX_OUTPUT, now, out, err) < 0)
+			goto out;
+		break;
+	case CREDS_BASE_ENVIRONMENT:
+		if (base_from_environment(&p->env, r->base_profile, out, err) < 0)
+			goto out;
+		break;
+	case CREDS_BASE_IMDS:
+		if (from_imds(p, now, out, &imds_role, err) < 0)
+			goto out;
+		break;
+	}
+	for (size_t i = 0; i < r->nroles; i++)
+		if (assume(p, &r->roles[i], out, err) < 0)
+			goto out;
+	*source = recipe_label(r, kind, imds_role);
+	rc = 0;
+out:
+	if (rc < 0)
+		aws_credentials_clear(out);
+	free(imds_role);
+	return rc;
 }
 
 /* ---- the chain ---- */
 
-static void set_current(struct creds_provider *p, const char *id, const char *secret,
-			const char *token, char *source)
+/* Each step returns 0 found, 1 not there (why says so), -1 broken (why
+ * says only that, and the chain stops). */
+
+static void note_broken(struct strbuf *why, const char *what)
 {
-	aws_credentials_clear(&p->current);
-	p->current.access_key_id = xstrdup(id);
-	p->current.secret_access_key = xstrdup(secret);
-	p->current.session_token = xstrdup(token);
-	free(p->source);
-	p->source = source;
-	p->loaded = true;
+	sb_free(why);
+	sb_printf(why, "%s; ", what);
 }
 
-static int from_environment(struct creds_provider *p, struct strbuf *why)
+static int from_environment(const struct creds_env *e, struct aws_credentials *c, char **source,
+			    struct strbuf *why)
 {
-	const struct creds_env *e = &p->env;
+	const char *bad = NULL;
 
 	if (!e->access_key_id && !e->secret_access_key) {
 		sb_puts(why, "environment: AWS_ACCESS_KEY_ID not set; ");
 		return 1;
 	}
 	if (!e->access_key_id || !e->secret_access_key) {
-		sb_puts(why, "environment: only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set; ");
+		note_broken(why, "environment: only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set");
 		return -1;
 	}
-	set_current(p, e->access_key_id, e->secret_access_key, e->session_token,
-		    xstrdup("environment"));
+	c->access_key_id = xstrdup(e->access_key_id);
+	c->secret_access_key = xstrdup(e->secret_access_key);
+	c->session_token = xstrdup(e->session_token);
+	if (aws_credentials_check(c, &bad) < 0) {
+		char *msg = xasprintf("environment: %s", bad);
+
+		note_broken(why, msg);
+		free(msg);
+		aws_credentials_clear(c);
+		return -1;
+	}
+	*source = xstrdup("environment");
 	return 0;
 }
 
-/* Tries one file; returns 0 found, 1 not there, -1 broken. */
-static int from_file(struct creds_provider *p, const char *path, const char *profile,
-		     bool config_style, const char *label, struct strbuf *why)
+static int from_files(struct creds_provider *p, const struct creds_files *files, const char *profile,
+		      const char *kind, time_t now, struct aws_credentials *c, char **source,
+		      struct strbuf *why)
 {
-	struct profile_values v = { 0 };
+	struct creds_recipe r;
 	char *err = NULL;
-	int rc = 1;
+	int rc = creds_profile_resolve(files, profile, &r, &err);
 
-	if (read_profile(path, profile, config_style, &v, &err) < 0) {
-		sb_printf(why, "%s; ", err);
-		free(err);
+	if (rc == 0 && run_recipe(p, &r, kind, now, c, source, &err) < 0)
 		rc = -1;
-		goto out;
-	}
-	if (v.access_key_id && v.secret_access_key) {
-		set_current(p, v.access_key_id, v.secret_access_key, v.session_token,
-			    xasprintf("%s %s (%s)", label, profile, path));
-		rc = 0;
-	} else if (v.has_unsupported) {
-		sb_printf(why, "%s: profile %s uses %s, which this build does not support yet; ",
-			  path, profile, v.unsupported_key);
-		rc = -1;
-	} else if (v.found) {
-		sb_printf(why, "%s: profile %s has no aws_access_key_id/aws_secret_access_key; ",
-			  path, profile);
-		rc = -1;
-	} else {
-		sb_printf(why, "%s: no profile %s; ", path, profile);
-	}
-out:
-	profile_values_clear(&v);
+	if (rc < 0)
+		note_broken(why, err);
+	else if (rc > 0)
+		sb_printf(why, "%s%s%s: no profile %s; ", files->credentials ? files->credentials : "",
+			  files->credentials && files->config ? ", " : "",
+			  files->config ? files->config : "", profile);
+	free(err);
+	creds_recipe_clear(&r);
 	return rc;
 }
 
-static int load_chain(struct creds_provider *p, char **err)
+static int resolve_chain(struct creds_provider *p, time_t now, struct aws_credentials *c,
+			 char **source, char **err)
 {
 	const struct creds_env *e = &p->env;
 	const char *profile = e->profile ? e->profile : "default";
 	struct strbuf why = { 0 };
-	char *path = NULL;
+	char *cred_path = NULL, *conf_path = NULL, *role = NULL, *ierr = NULL;
+	struct creds_files files = { 0 };
 	int rc;
 
-	rc = from_environment(p, &why);
+	rc = from_environment(e, c, source, &why);
 	if (rc <= 0)
 		goto done;
 	if (e->credentials_directory) {
-		path = xasprintf("%s/aws", e->credentials_directory);
-		rc = from_file(p, path, profile, false, "systemd credential", &why);
-		free(path);
+		cred_path = xasprintf("%s/aws", e->credentials_directory);
+		files.credentials = cred_path;
+		rc = from_files(p, &files, profile, "systemd credential, profile", now, c, source, &why);
+		free(cred_path);
 		if (rc <= 0)
 			goto done;
 	}
-	path = e->shared_credentials_file ? xstrdup(e->shared_credentials_file)
-					  : xasprintf("%s/.aws/credentials", e->home ? e->home : "");
-	rc = from_file(p, path, profile, false, "profile", &why);
-	free(path);
-	if (rc <= 0)
-		goto done;
-	path = e->config_file ? xstrdup(e->config_file)
-			      : xasprintf("%s/.aws/config", e->home ? e->home : "");
-	rc = from_file(p, path, profile, true, "profile", &why);
-	free(path);
+	cred_path = e->shared_credentials_file ? xstrdup(e->shared_credentials_file)
+					       : xasprintf("%s/.aws/credentials", e->home ? e->home : "");
+	conf_path = e->config_file ? xstrdup(e->config_file)
+				   : xasprintf("%s/.aws/config", e->home ? e->home : "");
+	files = (struct creds_files){ cred_path, conf_path };
+	rc = from_files(p, &files, profile, "profile", now, c, source, &why);
+	free(cred_path);
+	free(conf_path);
 	if (rc <= 0)
 		goto done;
 	rc = -1;
+	if (e->profile) {
+		/* An explicit profile that does not exist is a mistake. */
+		sb_puts(&why, "AWS_PROFILE names a profile that does not exist; ");
+		goto done;
+	}
+	if (e->imds_disabled) {
+		sb_puts(&why, "instance metadata: disabled by AWS_EC2_METADATA_DISABLED; ");
+		goto done;
+	}
+	if (from_imds(p, now, c, &role, &ierr) < 0) {
+		sb_printf(&why, "%s; ", ierr);
+		free(ierr);
+		goto done;
+	}
+	*source = xasprintf("EC2 instance metadata (role %s)", role);
+	free(role);
+	rc = 0;
 done:
 	if (rc < 0) {
 		if (why.len >= 2)
@@ -310,8 +513,16 @@ done:
 	return rc < 0 ? -1 : 0;
 }
 
+static bool refresh_due(const struct creds_provider *p, time_t now)
+{
+	return p->current.expiration && now >= p->current.expiration - CREDS_REFRESH_MARGIN_S;
+}
+
 int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials **out, char **err)
 {
+	struct aws_credentials fresh = { 0 };
+	char *source = NULL, *rerr = NULL;
+
 	*out = NULL;
 	if (p->is_static) {
 		if (p->current.expiration && now >= p->current.expiration) {
@@ -321,8 +532,29 @@ int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials
 		*out = &p->current;
 		return 0;
 	}
-	if (!p->loaded && load_chain(p, err) < 0)
-		return -1;
-	*out = &p->current;
-	return 0;
+	if (p->loaded && (!refresh_due(p, now) ||
+			  (now < p->retry_after && now < p->current.expiration))) {
+		*out = &p->current;
+		return 0;
+	}
+	if (resolve_chain(p, now, &fresh, &source, &rerr) == 0) {
+		aws_credentials_clear(&p->current);
+		p->current = fresh;
+		free(p->source);
+		p->source = source;
+		p->loaded = true;
+		p->retry_after = 0;
+		*out = &p->current;
+		return 0;
+	}
+	if (p->loaded && now < p->current.expiration) {
+		log_msg(LOG_WARNING, "refreshing the credentials from %s failed; the current ones stay in use for %ld s: %s",
+			p->source, (long)(p->current.expiration - now), rerr);
+		free(rerr);
+		p->retry_after = now + REFRESH_RETRY_S;
+		*out = &p->current;
+		return 0;
+	}
+	*err = rerr;
+	return -1;
 }

@@ -1,16 +1,24 @@
 /*
  * creds: finds AWS credentials the way the AWS SDKs do (SPEC §3), first
  * found wins: environment, systemd credential, shared credentials/config
- * profile. The provider caches what it found; creds_get hands out the
- * current credentials, refreshing temporary ones before they expire.
+ * profile (static keys, role_arn + source_profile or credential_source,
+ * credential_process), EC2 instance metadata (IMDSv2). The provider caches
+ * what it found; creds_get hands out the current credentials and resolves
+ * the chain again CREDS_REFRESH_MARGIN_S before temporary ones expire.
  *
- * It never logs or returns a secret in an error message.
+ * Reading the files is creds_profile's job, running credential_process is
+ * creds_process's, the network calls are sts's and imds's. This module
+ * never logs or returns a secret in an error message.
  */
 #ifndef LMGRANTD_CREDS_H
 #define LMGRANTD_CREDS_H
 
 #include <stdbool.h>
 #include <time.h>
+
+/* Temporary credentials are replaced this long before they expire, so that
+ * no request of a pass is signed with credentials about to lapse. */
+#define CREDS_REFRESH_MARGIN_S 300
 
 struct aws_credentials {
 	char *access_key_id;
@@ -20,6 +28,16 @@ struct aws_credentials {
 };
 /* Wipes the secrets and frees the members. */
 void aws_credentials_clear(struct aws_credentials *c);
+/* *dst (cleared first) becomes a deep copy of *src. */
+void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);
+/* 0 when the keys can go into a signed request: the key id is 1-128 of
+ * [A-Za-z0-9_], secret and token are printable ASCII without spaces (a
+ * CR/LF would end up in a header). Else -1 and *why (static, secret-free). */
+int aws_credentials_check(const struct aws_credentials *c, const char **why);
+
+/* Parses an ISO 8601 UTC time as AWS writes it: "2025-01-01T12:00:00Z",
+ * with optional fractional seconds and "+00:00"-style offsets. */
+int creds_parse_time(const char *s, time_t *out);
 
 /* The process environment the chain reads, gathered once by main. All
  * borrowed for the provider's lifetime; NULL when unset. */
@@ -32,13 +50,33 @@ struct creds_env {
 	const char *config_file;            /* AWS_CONFIG_FILE */
 	const char *home;                   /* HOME */
 	const char *credentials_directory;  /* CREDENTIALS_DIRECTORY (systemd) */
+	const char *region;                 /* AWS_REGION, else AWS_DEFAULT_REGION */
+	const char *imds_endpoint;          /* AWS_EC2_METADATA_SERVICE_ENDPOINT */
+	bool imds_disabled;                 /* AWS_EC2_METADATA_DISABLED=true */
 };
 void creds_env_from_environ(struct creds_env *env);
 
+/* The region whose STS endpoint the credentials use: AWS_REGION (or
+ * AWS_DEFAULT_REGION) when set, else the configuration's region. */
+const char *creds_sts_region(const struct creds_env *env, const char *config_region);
+
 struct creds_provider;
+struct http_opts;
+struct aws_service;
 
 /* A provider for the default chain. Caller frees. Nothing is read yet. */
 struct creds_provider *creds_provider_chain(const struct creds_env *env);
+/*
+ * Gives the chain what role profiles and instance metadata need: STS's
+ * endpoint (copied) and the options of the HTTP client the provider makes
+ * for itself (copied; pointers inside them must outlive the provider).
+ * The provider's STS and IMDS requests never go through the client whose
+ * request is asking for credentials, so a refresh in the middle of a
+ * request does not re-enter that client. Without this call, role profiles
+ * and instance metadata fail with an error that says so.
+ */
+void creds_provider_set_network(struct creds_provider *p, const struct http_opts *opts,
+				const struct aws_service *sts);
 /* A provider for fixed credentials (copied), e.g. an assumed role's. */
 struct creds_provider *creds_provider_static(const struct aws_credentials *c, const char *source);
 void creds_provider_free(struct creds_provider *p);
@@ -46,7 +84,10 @@ void creds_provider_free(struct creds_provider *p);
 /*
  * Returns 0 and *out (borrowed until the next creds_get or free), or -1
  * and *err (caller frees) saying which sources were tried and why none
- * worked. now is the wall clock, for expiry decisions.
+ * worked. now is the wall clock, for expiry decisions: the chain is
+ * resolved again when now >= expiration - CREDS_REFRESH_MARGIN_S; if that
+ * fails while the old credentials are still valid, they are kept (and the
+ * refresh is tried again 30 s later).
  */
 int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials **out, char **err);
 /* Where the current credentials came from, e.g. "environment" or
