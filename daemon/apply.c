@@ -8,32 +8,43 @@
  */
 #include "apply.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lm.h"
 #include "log.h"
+#include "pool.h"
 #include "util.h"
 
 /* Grant ARN -> the version our last write left it at. A pass touches few
- * grants, so a list is enough. */
+ * grants, so a list is enough; workers share it, hence the lock. */
 struct versions {
+	pthread_mutex_t lock;
 	struct strlist arns;
 	struct strlist values;
 };
 
-static const char *version_of(const struct versions *v, const struct action *a)
+/* Returns a copy (caller frees): the entry may be replaced meanwhile. */
+static char *version_of(struct versions *v, const struct action *a)
 {
-	for (size_t i = v->arns.n; i-- > 0;)
+	char *found = NULL;
+
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = v->arns.n; i-- > 0 && !found;)
 		if (strcmp(v->arns.items[i], a->grant_arn) == 0)
-			return v->values.items[i];
-	return a->version;
+			found = xstrdup(v->values.items[i]);
+	pthread_mutex_unlock(&v->lock);
+	return found ? found : xstrdup(a->version);
 }
 
 static void remember_version(struct versions *v, const char *arn, const char *version)
 {
+	pthread_mutex_lock(&v->lock);
 	strlist_push(&v->arns, xstrdup(arn));
 	strlist_push(&v->values, xstrdup(version));
+	pthread_mutex_unlock(&v->lock);
 }
 
 const char *action_result_name(enum action_result r)
@@ -237,7 +248,10 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 	enum action_result r = AR_FAILED;
 	int rc;
 
-	rc = do_write(ctx, a, a->grant_arn ? version_of(vers, a) : NULL, &res, &err);
+	char *version = a->grant_arn ? version_of(vers, a) : NULL;
+
+	rc = do_write(ctx, a, version, &res, &err);
+	free(version);
 	if (rc < 0 && a->grant_arn && is_version_mismatch(&err))
 		rc = retry_after_reread(ctx, a, &res, &err);
 	if (rc == 0) {
@@ -253,50 +267,186 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 	return r;
 }
 
+/* arn:<partition>:iam::<account>:role/<role> for the principal
+ * arn:<partition>:iam::<account>:root; NULL when it is no account. */
+static char *grantee_role_arn(const char *principal, const char *role)
+{
+	const char *part = principal ? principal + 4 : NULL, *acct;
+	size_t plen;
+
+	if (!principal || strncmp(principal, "arn:", 4) != 0)
+		return NULL;
+	plen = strcspn(part, ":");
+	acct = part + plen;
+	if (strncmp(acct, ":iam::", 6) != 0)
+		return NULL;
+	acct += 6;
+	if (strspn(acct, "0123456789") != 12 || strcmp(acct + 12, ":root") != 0)
+		return NULL;
+	return xasprintf("arn:%.*s:iam::%.12s:role/%s", (int)plen, part, acct, role);
+}
+
+/*
+ * ACT_ACCEPT (SPEC §4.4): the grant waits for its grantee account. Assume
+ * the account's grantee_role (session "lmgrantd", cached per role until
+ * near expiry), AcceptGrant with those credentials, then activate as the
+ * grantee: CreateGrantVersion Status=ACTIVE with the configured override
+ * and the version AcceptGrant left. A failure, a role that cannot be
+ * assumed included, concerns that account only.
+ */
+static enum action_result run_accept(const struct apply_ctx *ctx, struct versions *vers,
+				     const struct action *a, char **error)
+{
+	struct lm_write_result res = { 0 };
+	struct aws_error err = { 0 };
+	struct creds_provider *grantee = NULL;
+	char *role_arn = grantee_role_arn(a->principal_arn, ctx->grantee_role ? ctx->grantee_role : "");
+	char *token = NULL, *accepted_version = NULL;
+	enum action_result r = AR_FAILED;
+
+	if (!ctx->grantee_role || !ctx->sts || !ctx->grantee_sessions || !role_arn) {
+		*error = xstrdup(role_arn ? "activation.grantee_role is not set"
+				 : "the principal is not an account");
+		r = AR_SKIPPED;
+		goto out;
+	}
+	if (sts_sessions_get(ctx->grantee_sessions, ctx->sts, role_arn, "lmgrantd", time(NULL),
+			     &grantee, &err) == 0) {
+		struct aws_client as_grantee = { ctx->lm->http, grantee, ctx->lm->svc };
+
+		if (lm_accept_grant(&as_grantee, a->grant_arn, &res, &err) == 0) {
+			struct lm_grant_version in = {
+				.grant_arn = a->grant_arn, .status = "ACTIVE", .override = ctx->override,
+			};
+
+			accepted_version = res.version ? xstrdup(res.version) : version_of(vers, a);
+			lm_write_result_clear(&res);
+			token = aws_new_client_token();
+			in.client_token = token;
+			in.source_version = accepted_version;
+			if (lm_create_grant_version(&as_grantee, &in, &res, &err) == 0)
+				r = AR_OK;
+		}
+	}
+	if (r == AR_OK && res.grant_arn && res.version)
+		remember_version(vers, res.grant_arn, res.version);
+	else if (r != AR_OK)
+		*error = aws_error_describe(&err);
+out:
+	log_outcome(ctx, a, r, &res, &err);
+	lm_write_result_clear(&res);
+	aws_error_clear(&err);
+	free(role_arn);
+	free(token);
+	free(accepted_version);
+	return r;
+}
+
+/* Shared by the workers of one apply: lock guards vers, failed_licenses
+ * and the counters in out (each result slot is written by one worker). */
+struct apply_run {
+	const struct apply_ctx *ctx;
+	const struct plan *p;
+	struct apply_result *out;
+	pthread_mutex_t lock;
+	struct versions vers;         /* has its own lock */
+	struct strlist failed_licenses;
+	size_t phase_start;
+};
+
+static void record_locked(struct apply_run *run, size_t i, enum action_result r, char *error)
+{
+	const struct action *a = &run->p->actions[i];
+
+	pthread_mutex_lock(&run->lock);
+	record(run->out, i, a, r, error);
+	if (r == AR_FAILED && a->kind != ACT_ACCEPT && a->license_arn)
+		strlist_push(&run->failed_licenses, xstrdup(a->license_arn));
+	pthread_mutex_unlock(&run->lock);
+}
+
+static bool should_skip(struct apply_run *run, const struct action *a)
+{
+	bool skip;
+
+	if (run->ctx->should_stop && run->ctx->should_stop())
+		return true;
+	pthread_mutex_lock(&run->lock);
+	skip = license_failed(&run->failed_licenses, a);
+	pthread_mutex_unlock(&run->lock);
+	return skip;
+}
+
+/* One action; runs on a pool worker. */
+static void apply_one(void *arg, size_t k)
+{
+	struct apply_run *run = arg;
+	size_t i = run->phase_start + k;
+	const struct action *a = &run->p->actions[i];
+	char *error = NULL;
+	enum action_result r;
+
+	if (a->withheld) {
+		record_locked(run, i, AR_SKIPPED, xstrdup("withheld by max_deletes"));
+		return;
+	}
+	if (should_skip(run, a)) {
+		record_locked(run, i, AR_SKIPPED, xstrdup("skipped after an earlier failure"));
+		log_outcome(run->ctx, a, AR_SKIPPED, NULL, NULL);
+		return;
+	}
+	/* The grantee's own grant: a failure concerns that account, not the
+	 * license's other principals (record_locked knows). */
+	r = a->kind == ACT_ACCEPT ? run_accept(run->ctx, &run->vers, a, &error)
+				  : run_one(run->ctx, &run->vers, a, &error);
+	record_locked(run, i, r, error);
+}
+
+static void log_safety_valve(const struct apply_ctx *ctx, const struct plan *p)
+{
+	struct log_event ev = {
+		.message_id = MSGID_SAFETY_VALVE, .priority = LOG_ERR,
+		.action = "delete", .result = "skipped", .pass = ctx->pass,
+	};
+
+	log_event(&ev, "safety valve: %zu deletes planned, more than max_deletes; none made",
+		  p->counts[ACT_DELETE]);
+}
+
+/*
+ * The plan is ordered by kind (create, update, accept, activate, delete):
+ * each kind is a phase whose actions run in parallel, and a phase starts
+ * only when the one before it has ended, so make-before-break and "update,
+ * then activate the same grant" keep their order.
+ */
 void apply_plan(const struct apply_ctx *ctx, const struct plan *p, struct apply_result *out)
 {
-	struct versions vers = { 0 };
-	struct strlist failed_licenses = { 0 };
-	bool valve_logged = false;
+	struct apply_run run = { .ctx = ctx, .p = p, .out = out };
+	size_t i = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->nresults = p->nactions;
 	out->results = xcalloc(p->nactions, sizeof(*out->results));
 	out->errors = xcalloc(p->nactions, sizeof(*out->errors));
-	for (size_t i = 0; i < p->nactions; i++) {
-		const struct action *a = &p->actions[i];
-		char *error = NULL;
+	pthread_mutex_init(&run.lock, NULL);
+	pthread_mutex_init(&run.vers.lock, NULL);
+	if (p->deletes_withheld)
+		log_safety_valve(ctx, p);
+	while (i < p->nactions && p->actions[i].kind < ACT_BLOCKED) {
+		enum action_kind kind = p->actions[i].kind;
+		size_t end = i;
+		/* Assumed-role sessions are cached per account: accept one by one. */
+		unsigned workers = kind == ACT_ACCEPT ? 1 : ctx->workers;
 
-		if (a->kind >= ACT_BLOCKED)
-			continue;
-		if (a->withheld) {
-			if (!valve_logged) {
-				struct log_event ev = {
-					.message_id = MSGID_SAFETY_VALVE, .priority = LOG_ERR,
-					.action = "delete", .result = "skipped", .pass = ctx->pass,
-				};
-
-				log_event(&ev, "safety valve: %zu deletes planned, more than max_deletes; none made",
-					  p->counts[ACT_DELETE]);
-				valve_logged = true;
-			}
-			record(out, i, a, AR_SKIPPED, xstrdup("withheld by max_deletes"));
-			continue;
-		}
-		if (license_failed(&failed_licenses, a) || (ctx->should_stop && ctx->should_stop())) {
-			record(out, i, a, AR_SKIPPED, xstrdup("skipped after an earlier failure"));
-			log_outcome(ctx, a, AR_SKIPPED, NULL, NULL);
-			continue;
-		}
-		if (a->kind == ACT_ACCEPT) {
-			record(out, i, a, AR_SKIPPED, xstrdup("accepting as the grantee is not supported by this build"));
-			continue;
-		}
-		record(out, i, a, run_one(ctx, &vers, a, &error), error);
-		if (out->results[i] == AR_FAILED && a->license_arn)
-			strlist_push(&failed_licenses, xstrdup(a->license_arn));
+		while (end < p->nactions && p->actions[end].kind == kind)
+			end++;
+		run.phase_start = i;
+		pool_run(end - i, workers, apply_one, &run);
+		i = end;
 	}
-	strlist_free(&vers.arns);
-	strlist_free(&vers.values);
-	strlist_free(&failed_licenses);
+	pthread_mutex_destroy(&run.lock);
+	pthread_mutex_destroy(&run.vers.lock);
+	strlist_free(&run.vers.arns);
+	strlist_free(&run.vers.values);
+	strlist_free(&run.failed_licenses);
 }

@@ -12,6 +12,7 @@
 
 #include "http.h"
 #include "plan.h"
+#include "sts.h"
 
 enum action_result { AR_NONE = 0, AR_OK, AR_FAILED, AR_SKIPPED };
 
@@ -21,6 +22,11 @@ struct apply_ctx {
 	const char *override;         /* activation.override */
 	unsigned long pass;
 	bool (*should_stop)(void);
+	unsigned workers;             /* writes kept in flight */
+	/* Accepting as the grantee (SPEC §4.4); all borrowed. */
+	const struct aws_client *sts; /* STS with the daemon's own credentials */
+	const char *grantee_role;     /* activation.grantee_role; NULL: accept nothing */
+	struct sts_sessions *grantee_sessions; /* assumed roles, per account */
 };
 
 struct apply_result {

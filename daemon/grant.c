@@ -55,8 +55,6 @@ void grant_clear(struct grant *g)
 	free(g->principal_arn);
 	free(g->home_region);
 	free(g->version);
-	for (size_t i = 0; i < g->noperations; i++)
-		free(g->operations[i]);
 	free(g->operations);
 	memset(g, 0, sizeof(*g));
 }
@@ -72,10 +70,27 @@ void grant_copy(struct grant *dst, const struct grant *src)
 	dst->home_region = xstrdup(src->home_region);
 	dst->status = src->status;
 	dst->version = xstrdup(src->version);
-	dst->noperations = src->noperations;
-	dst->operations = xcalloc(src->noperations, sizeof(char *));
-	for (size_t i = 0; i < src->noperations; i++)
-		dst->operations[i] = xstrdup(src->operations[i]);
+	grant_set_operations(dst, (const char *const *)src->operations, src->noperations);
+}
+
+void grant_set_operations(struct grant *g, const char *const *ops, size_t n)
+{
+	size_t bytes = n * sizeof(char *);
+	char *text;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(ops[i]) + 1;
+	free(g->operations);
+	g->operations = xmalloc(bytes ? bytes : 1);
+	g->noperations = n;
+	text = (char *)(g->operations + n);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(ops[i]) + 1;
+
+		memcpy(text, ops[i], len);
+		g->operations[i] = text;
+		text += len;
+	}
 }
 
 static bool contains(const char *const *list, size_t n, const char *s)

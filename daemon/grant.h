@@ -30,9 +30,14 @@ struct grant {
 	char *home_region;
 	enum grant_status status;
 	char *version;
+	/* One allocation holding the pointer array and the strings: a large
+	 * estate keeps 10,000 grants in memory. Set with grant_set_operations. */
 	char **operations;
 	size_t noperations;
 };
+
+/* Replaces g's operations with a copy of ops[0..n). */
+void grant_set_operations(struct grant *g, const char *const *ops, size_t n);
 
 /* "ACTIVE" -> GS_ACTIVE; unknown strings -> GS_UNKNOWN. */
 enum grant_status grant_status_parse(const char *s);

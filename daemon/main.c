@@ -4,6 +4,7 @@
  * itself is done by config, reconcile and output.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,54 @@ static int cmd_once(const struct options *o, bool apply)
 	return code;
 }
 
+/* SPEC §1: who the credentials are (GetCallerIdentity), where they came
+ * from, and whether that is the organization's management account
+ * (DescribeOrganization). Exit 1 when either question has no answer. */
+static int cmd_whoami(const struct options *o)
+{
+	struct config *cfg = NULL;
+	struct engine e;
+	struct sts_identity id = { 0 };
+	struct org_tree org = { 0 };
+	struct aws_error err = { 0 };
+	char *why = NULL;
+	int rc = 1;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (setup_engine(cfg, &e) < 0) {
+		config_free(cfg);
+		return 1;
+	}
+	if (sts_get_caller_identity(&e.sts, &id, &err) < 0) {
+		why = aws_error_describe(&err);
+		fprintf(stderr, "lmgrantd: %s\n", why);
+		goto out;
+	}
+	printf("account:            %s\narn:                %s\nuser id:            %s\n"
+	       "credentials from:   %s\n", id.account, id.arn, id.user_id, creds_source(e.creds));
+	if (org_describe(&e.org, &org, &err) == 0) {
+		printf("management account: %s (organization %s, management account %s)\n",
+		       strcmp(org.management_account, id.account) == 0 ? "yes" : "no", org.org_id,
+		       org.management_account);
+		rc = 0;
+	} else if (err.type && strcmp(err.type, "AWSOrganizationsNotInUseException") == 0) {
+		printf("management account: no (the account is not in an organization)\n");
+		rc = 0;
+	} else {
+		why = aws_error_describe(&err);
+		printf("management account: unknown (%s)\n", why);
+	}
+out:
+	free(why);
+	aws_error_clear(&err);
+	org_tree_clear(&org);
+	sts_identity_clear(&id);
+	engine_free(&e);
+	config_free(cfg);
+	return rc;
+}
+
 /* $STATE_DIRECTORY may list several directories; the first is ours. */
 static char *state_dir(void)
 {
@@ -212,6 +261,9 @@ int main(int argc, char **argv)
 
 	if (rc != 0)
 		return rc < 0 ? 0 : 1;
+	/* One malloc arena for all threads: the worker threads of a pass would
+	 * otherwise each keep an arena of their own, for little gain. */
+	mallopt(M_ARENA_MAX, 1);
 	log_setup(o.log_target, o.verbose);
 	service_install_stop_signals();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -228,6 +280,8 @@ int main(int argc, char **argv)
 		rc = cmd_run(&o);
 	else if (strcmp(o.command, "status") == 0)
 		rc = cmd_status(&o);
+	else if (strcmp(o.command, "whoami") == 0)
+		rc = cmd_whoami(&o);
 	else {
 		fprintf(stderr, "lmgrantd: unknown command '%s'\n", o.command);
 		usage(stderr);

@@ -22,7 +22,8 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	memset(e, 0, sizeof(*e));
 	if (aws_service_resolve(aenv, AWS_API_LICENSE_MANAGER, cfg->region, &e->lm_svc, err) < 0 ||
 	    aws_service_resolve(aenv, AWS_API_ORGANIZATIONS, cfg->region, &e->org_svc, err) < 0 ||
-	    aws_service_resolve(aenv, AWS_API_STS, cfg->region, &e->sts_svc, err) < 0)
+	    aws_service_resolve(aenv, AWS_API_STS, creds_sts_region(cenv, cfg->region), &e->sts_svc,
+				err) < 0)
 		goto fail;
 	http_opts_default(&o);
 	o.max_tps = cfg->max_tps;
@@ -35,6 +36,8 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 		goto fail;
 	}
 	e->creds = creds_provider_chain(cenv);
+	creds_provider_set_network(e->creds, &o, &e->sts_svc);
+	e->grantee_sessions = sts_sessions_new();
 	e->should_stop = should_stop;
 	e->workers = pool_workers_for(cfg->max_tps);
 	e->lm = (struct aws_client){ e->http, e->creds, &e->lm_svc };
@@ -51,6 +54,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	http_client_free(e->http);
+	sts_sessions_free(e->grantee_sessions);
 	creds_provider_free(e->creds);
 	aws_service_clear(&e->lm_svc);
 	aws_service_clear(&e->org_svc);
@@ -231,7 +235,10 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 	plan_build(&r->desired, &r->observed, &r->plan);
 	if (apply) {
 		struct apply_ctx ctx = {
-			&e->lm, cfg->region, cfg->activation_override, pass, e->should_stop,
+			.lm = &e->lm, .home_region = cfg->region, .override = cfg->activation_override,
+			.pass = pass, .should_stop = e->should_stop, .workers = e->workers,
+			.sts = &e->sts, .grantee_role = cfg->grantee_role,
+			.grantee_sessions = e->grantee_sessions,
 		};
 
 		apply_plan(&ctx, &r->plan, &r->result);

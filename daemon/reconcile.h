@@ -17,6 +17,7 @@
 #include "lm.h"
 #include "org.h"
 #include "plan.h"
+#include "sts.h"
 #include "util.h"
 
 struct engine {
@@ -24,6 +25,7 @@ struct engine {
 	struct creds_provider *creds;
 	struct aws_service lm_svc, org_svc, sts_svc;
 	struct aws_client lm, org, sts;
+	struct sts_sessions *grantee_sessions; /* assumed grantee roles (SPEC §4.4) */
 	bool (*should_stop)(void);
 	unsigned workers; /* requests kept in flight */
 };

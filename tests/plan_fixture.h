@@ -130,10 +130,7 @@ static inline void fx_fill_grant(struct grant *g, const char *license_arn, const
 	g->home_region = xstrdup("us-east-1");
 	g->status = st;
 	g->version = xstrdup("1");
-	g->noperations = ARRAY_LEN(FX_OPS);
-	g->operations = xcalloc(g->noperations, sizeof(char *));
-	for (size_t i = 0; i < g->noperations; i++)
-		g->operations[i] = xstrdup(FX_OPS[i]);
+	grant_set_operations(g, FX_OPS, ARRAY_LEN(FX_OPS));
 }
 
 /* A distributed grant with the default operations, version "1", appended
@@ -164,13 +161,7 @@ static inline struct grant *fx_subgrant(struct fx *f, size_t li, const char *arn
 /* Replaces g's operations with a copy of ops. */
 static inline void fx_grant_ops(struct grant *g, const char *const *ops, size_t n)
 {
-	for (size_t i = 0; i < g->noperations; i++)
-		free(g->operations[i]);
-	free(g->operations);
-	g->noperations = n;
-	g->operations = xcalloc(n, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		g->operations[i] = xstrdup(ops[i]);
+	grant_set_operations(g, ops, n);
 }
 
 static inline void fx_grant_version(struct grant *g, const char *version)
