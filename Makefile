@@ -35,6 +35,11 @@ LIB_SRCS := \
 	daemon/plan.c \
 	daemon/http.c \
 	daemon/creds.c \
+	daemon/creds_profile.c \
+	daemon/creds_process.c \
+	daemon/xml.c \
+	daemon/sts.c \
+	daemon/imds.c \
 	daemon/lm.c \
 	daemon/org.c \
 	daemon/resolve.c \
@@ -52,7 +57,7 @@ MAIN_OBJ  := $(MAIN_SRC:daemon/%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit asan demo install clean bench fuzz lint emulator-test system-test
+.PHONY: all deps check unit asan demo install clean bench fuzz fuzz-run valgrind lint emulator-test system-test
 
 all: $(BUILD)/lmgrantd
 
@@ -86,6 +91,64 @@ unit: $(TEST_BINS)
 asan:
 	$(MAKE) SANITIZE=1 check
 
+# libFuzzer (clang, with ASan and UBSan): each tests/fuzz/fuzz_NAME.c runs
+# FUZZ_SECONDS on its committed corpus tests/fuzz/corpus/NAME (read only);
+# what it finds goes to build-fuzz/corpus-NAME, a crash to
+# build-fuzz/NAME-crash-*. Minimize a crash into tests/fuzz/regressions/NAME/:
+# check_fuzz replays corpus and regressions in `make check`.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZERS      := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wno-format-nonliteral" \
+		FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz-run
+
+fuzz-run: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
+	@for f in $(FUZZERS); do \
+		mkdir -p $(BUILD)/corpus-$$f; \
+		dict=; [ -f tests/fuzz/$$f.dict ] && dict=-dict=tests/fuzz/$$f.dict; \
+		echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-max_len=8192 -print_final_stats=1 -artifact_prefix=$(BUILD)/$$f- $$dict \
+			$(BUILD)/corpus-$$f tests/fuzz/corpus/$$f 2>$(BUILD)/fuzz-$$f.log \
+			|| { tail -60 $(BUILD)/fuzz-$$f.log; exit 1; }; \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' $(BUILD)/fuzz-$$f.log; \
+	done
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJS) | $(BUILD)/fuzz
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJS) $(LIBS)
+
+$(BUILD)/fuzz:
+	mkdir -p $@
+
+# The corpus replay includes the harnesses.
+$(BUILD)/tests/check_fuzz: tests/fuzz/fuzz_*.c
+
+# Valgrind memcheck over the whole suite: the unit tests in-process
+# (CK_FORK=no), then every test with the lmgrantd binary run through
+# valgrind (LMGRANTD_WRAP, see tests/system/lib.sh). Each valgrind report
+# goes to build/valgrind/; any error or definite/indirect leak fails.
+VALGRIND_LOGS := $(abspath $(BUILD))/valgrind
+VALGRIND      := valgrind --quiet --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+	--num-callers=30 --suppressions=$(abspath tests/valgrind.supp)
+
+valgrind: all $(TEST_BINS)
+	rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS)
+	@for t in $(TEST_BINS); do \
+		echo "== valgrind $$t"; \
+		CK_FORK=no LMGRANTD_TESTS_DIR=$(abspath tests) $(VALGRIND) --log-file=$(VALGRIND_LOGS)/$$(basename $$t).%p.log $$t \
+			>$(VALGRIND_LOGS)/$$(basename $$t).out 2>&1 || { tail -20 $(VALGRIND_LOGS)/$$(basename $$t).out; exit 1; }; \
+	done
+	LMGRANTD_WRAP="$(VALGRIND) --log-file=$(VALGRIND_LOGS)/lmgrantd.%p.log" \
+		BUILD=$(BUILD) PYTHON=$(PYTHON) ./tests/run-all.sh
+	@bad=$$(find $(VALGRIND_LOGS) -name '*.log' -size +0 | sort); \
+	if [ -n "$$bad" ]; then for f in $$bad; do echo "== $$f"; head -60 $$f; done; \
+		echo "valgrind: $$(echo "$$bad" | wc -l) process(es) with errors"; exit 1; fi; \
+	echo "valgrind: no errors, no leaks"
+
 demo: deps all
 	BUILD=$(BUILD) PYTHON=$(PYTHON) ./contrib/demo.sh
 
@@ -101,4 +164,4 @@ lint:
 		--suppress=missingIncludeSystem --suppress=unknownMacro -I daemon daemon
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -78,9 +78,67 @@ void aws_error_copy(struct aws_error *dst, const struct aws_error *src)
 	dst->attempts = src->attempts;
 }
 
+/*
+ * Set-up problems whose AWS error does not say what to do about them. The
+ * first row whose type (and message fragment, case-insensitive, when
+ * given) matches wins; types are compared without a "ns#" prefix, and the
+ * STS spelling of a type is listed next to the JSON one.
+ */
+static const struct {
+	const char *type;
+	const char *message_part; /* NULL: any message */
+	const char *hint;
+} setup_hints[] = {
+	{ "ValidationException", "trusted access",
+	  "enable trusted access for AWS License Manager in AWS Organizations (License Manager "
+	  "console, Settings, Link AWS Organizations accounts; or `aws organizations "
+	  "enable-aws-service-access --service-principal license-manager.amazonaws.com`)" },
+	{ "AWSOrganizationsNotInUseException", NULL,
+	  "the account is not in an organization: run lmgrantd with credentials of the "
+	  "organization's management account (or License Manager's delegated administrator)" },
+	{ "AccessDeniedException", NULL,
+	  "the credentials lack this permission: lmgrantd needs the License Manager grant "
+	  "operations and Organizations read access in the management account (see `lmgrantd whoami`)" },
+	{ "ExpiredTokenException", NULL,
+	  "the temporary credentials have expired: renew them, or use a source lmgrantd refreshes "
+	  "itself (a profile with role_arn or credential_process, or instance metadata)" },
+	{ "ExpiredToken", NULL,
+	  "the temporary credentials have expired: renew them, or use a source lmgrantd refreshes "
+	  "itself (a profile with role_arn or credential_process, or instance metadata)" },
+	{ "UnrecognizedClientException", NULL,
+	  "AWS does not know this access key or session token: check which credentials lmgrantd "
+	  "uses (`lmgrantd whoami`)" },
+	{ "InvalidClientTokenId", NULL,
+	  "AWS does not know this access key or session token: check which credentials lmgrantd "
+	  "uses (`lmgrantd whoami`)" },
+	{ "InvalidSignatureException", "signature expired",
+	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
+	{ "SignatureDoesNotMatch", "signature expired",
+	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
+	{ "InvalidSignatureException", NULL,
+	  "the secret access key does not belong to the access key id" },
+	{ "SignatureDoesNotMatch", NULL,
+	  "the secret access key does not belong to the access key id" },
+};
+
+const char *aws_error_hint(const struct aws_error *e)
+{
+	if (!e || !e->type || e->kind != AWS_ERR_API)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_LEN(setup_hints); i++) {
+		if (strcmp(e->type, setup_hints[i].type) != 0)
+			continue;
+		if (!setup_hints[i].message_part ||
+		    (e->message && strcasestr(e->message, setup_hints[i].message_part)))
+			return setup_hints[i].hint;
+	}
+	return NULL;
+}
+
 char *aws_error_describe(const struct aws_error *e)
 {
 	struct strbuf sb = { 0 };
+	const char *hint = aws_error_hint(e);
 
 	sb_printf(&sb, "%s: %s", e->operation ? e->operation : "request",
 		  e->type ? e->type : "error");
@@ -90,6 +148,8 @@ char *aws_error_describe(const struct aws_error *e)
 		sb_printf(&sb, " (after %u attempts)", e->attempts);
 	if (e->request_id)
 		sb_printf(&sb, " [request id %s]", e->request_id);
+	if (hint)
+		sb_printf(&sb, "; hint: %s", hint);
 	return sb_steal(&sb);
 }
 
@@ -833,6 +893,7 @@ long http_plain_request(struct http_client *c, const char *method, const char *u
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "*"); /* IMDS is never reached through a proxy */
 	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);

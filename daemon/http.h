@@ -40,8 +40,13 @@ struct aws_error {
 	unsigned attempts;
 };
 void aws_error_clear(struct aws_error *e);
-/* "CreateGrant: ValidationException: message (request id ...)"; caller frees. */
+/* "CreateGrant: ValidationException: message (request id ...)", and for a
+ * known set-up error "; hint: what to enable"; caller frees. */
 char *aws_error_describe(const struct aws_error *e);
+/* What to do about a known set-up error (trusted access for License
+ * Manager disabled, no organization, expired or unknown credentials, clock
+ * skew, ...): one line, static; NULL for any other error. */
+const char *aws_error_hint(const struct aws_error *e);
 /* Copies src into *dst (dst is cleared first). */
 void aws_error_copy(struct aws_error *dst, const struct aws_error *src);
 

@@ -69,21 +69,27 @@ static int get_string(json_t *obj, const char *key, bool required, char **out, c
 static int get_operations(json_t *obj, struct grant *g, char **why)
 {
 	json_t *ops = json_object_get(obj, "GrantedOperations"), *v;
+	const char **names = NULL;
 	size_t i;
+	int rc = -1;
 
 	if (!json_is_array(ops)) {
 		*why = xstrdup("GrantedOperations is not a list");
 		return -1;
 	}
-	g->operations = xcalloc(json_array_size(ops), sizeof(char *));
+	names = xcalloc(json_array_size(ops), sizeof(*names));
 	json_array_foreach(ops, i, v) {
 		if (!json_is_string(v)) {
 			*why = xstrdup("GrantedOperations holds a non-string");
-			return -1;
+			goto fail;
 		}
-		g->operations[g->noperations++] = xstrdup(json_string_value(v));
+		names[i] = json_string_value(v);
 	}
-	return 0;
+	grant_set_operations(g, names, json_array_size(ops));
+	rc = 0;
+fail:
+	free(names);
+	return rc;
 }
 
 int lm_decode_grant(json_t *j, struct grant *out, char **why)
@@ -203,8 +209,11 @@ static int take_page(const struct list_spec *s, json_t *page, char **items, size
 	size_t i;
 
 	*next = NULL;
-	if (arr && !json_is_array(arr)) {
-		protocol_error(err, s->operation, xasprintf("%s is not a list", s->items_key));
+	/* AWS always sends the list, empty or not: a page without it is broken,
+	 * and must not read as "no grants" (that would create duplicates). */
+	if (!json_is_array(arr)) {
+		protocol_error(err, s->operation,
+			       xasprintf("%s %s", s->items_key, arr ? "is not a list" : "is missing"));
 		return -1;
 	}
 	json_array_foreach(arr, i, v) {

@@ -102,9 +102,10 @@ static int org_list(const struct aws_client *c, const char *op, json_t *request,
 		if (aws_json_call(c->http, c->svc, c->creds, op, request, &page, err) < 0)
 			goto fail;
 		items = json_object_get(page, items_key);
-		if (items && !json_is_array(items)) {
+		if (!json_is_array(items)) {
 			json_decref(page);
-			protocol_error(err, op, xasprintf("%s is not a list", items_key));
+			protocol_error(err, op, xasprintf("%s %s", items_key,
+							  items ? "is not a list" : "is missing"));
 			goto fail;
 		}
 		json_array_foreach(items, i, item) {
@@ -115,6 +116,15 @@ static int org_list(const struct aws_client *c, const char *op, json_t *request,
 			}
 		}
 		tok = json_object_get(page, "NextToken");
+		/* A token of another type would end the list early, and one that
+		 * comes back unchanged would loop: both make the tree incomplete. */
+		if ((tok && !json_is_null(tok) && !json_is_string(tok)) ||
+		    (token && json_is_string(tok) && strcmp(json_string_value(tok), token) == 0)) {
+			protocol_error(err, op, xstrdup(json_is_string(tok) ? "NextToken repeats"
+							: "NextToken is not a string"));
+			json_decref(page);
+			goto fail;
+		}
 		free(token);
 		token = json_is_string(tok) && json_string_length(tok) ? xstrdup(json_string_value(tok)) : NULL;
 		json_decref(page);

@@ -9,8 +9,24 @@ PYTHON=${PYTHON:-python3}
 EMU_DIR=$ROOT/contrib/aws-emulator
 T=$(mktemp -d /tmp/lmgrantd-test.XXXXXX)
 EMU_PID=""
+DAEMON=""
+
+# LMGRANTD_WRAP: a command line every lmgrantd these tests start runs
+# under, e.g. "valgrind --error-exitcode=99" (make valgrind). Waits for the
+# daemon are stretched by LMGRANTD_WAIT_SCALE (default 1, 5 when wrapped).
+if [ -n "${LMGRANTD_WRAP:-}" ]; then
+	printf '#!/bin/sh\nexec %s %q "$@"\n' "$LMGRANTD_WRAP" "$LMGRANTD_BIN" >"$T/lmgrantd-wrapped"
+	chmod 755 "$T/lmgrantd-wrapped"
+	LMGRANTD_BIN=$T/lmgrantd-wrapped
+	LMGRANTD_WAIT_SCALE=${LMGRANTD_WAIT_SCALE:-5}
+fi
+LMGRANTD_WAIT_SCALE=${LMGRANTD_WAIT_SCALE:-1}
 
 cleanup() {
+	if [ -n "$DAEMON" ]; then
+		kill "$DAEMON" 2>/dev/null || true
+		wait "$DAEMON" 2>/dev/null || true
+	fi
 	if [ -n "$EMU_PID" ]; then
 		kill "$EMU_PID" 2>/dev/null || true
 		wait "$EMU_PID" 2>/dev/null || true
@@ -24,12 +40,13 @@ fail() {
 	exit 1
 }
 
-# start_emulator FIXTURE [emulator options...]
+# start_emulator FIXTURE [emulator options...]; EMU_PORT=N picks the port
+# (a restart on the port the running lmgrantd knows).
 start_emulator() {
 	local fixture=$1
 	shift
 	rm -f "$T/port"
-	"$PYTHON" "$EMU_DIR/emulator.py" --fixture "$fixture" --port 0 --port-file "$T/port" \
+	"$PYTHON" "$EMU_DIR/emulator.py" --fixture "$fixture" --port "${EMU_PORT:-0}" --port-file "$T/port" \
 		--log "$T/emulator.log" "$@" 2>>"$T/emulator.stderr" &
 	EMU_PID=$!
 	for _ in $(seq 100); do
@@ -94,3 +111,81 @@ write_config() {
 
 DEMO_FIXTURE=$EMU_DIR/fixtures/demo.json
 ORG_PRINCIPAL_PREFIX="arn:aws:organizations::111111111111"
+
+# wait_for SECONDS DESCRIPTION COMMAND... : polls COMMAND every 0.1 s.
+wait_for() {
+	local secs=$1 what=$2
+	shift 2
+	for _ in $(seq $((secs * LMGRANTD_WAIT_SCALE * 10))); do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+	done
+	[ -f "$T/daemon.err" ] && { echo "--- daemon stderr"; tail -30 "$T/daemon.err"; }
+	fail "timed out waiting for: $what"
+}
+
+# start_daemon CONFIG [run options...]: `lmgrantd run` in the background,
+# stderr to $T/daemon.err, state in $T/state; its pid in DAEMON.
+start_daemon() {
+	local config=$1
+	shift
+	mkdir -p "$T/state"
+	STATE_DIRECTORY=$T/state "$LMGRANTD_BIN" --log stderr -c "$config" run "$@" 2>>"$T/daemon.err" &
+	DAEMON=$!
+}
+
+# stop_daemon: SIGTERM, then its exit status must be 0.
+stop_daemon() {
+	local rc=0
+	kill -TERM "$DAEMON"
+	wait "$DAEMON" || rc=$?
+	DAEMON=""
+	assert_eq "$rc" 0 "daemon exit status"
+}
+
+# The pass number status.json records (0 before the first pass).
+daemon_pass() {
+	jq -r '.pass // 0' "$T/state/status.json" 2>/dev/null || echo 0
+}
+
+# Largest number of top-level grants (tombstones included) that one
+# principal ever had on one license: 1 means no duplicate ever existed.
+max_grants_per_principal() {
+	state '[.grants[] | select(.sub_grant | not)] | group_by(.license_arn + " " + .principal)
+		| map(length) | max // 0'
+}
+
+# Top-level grants in status $1 (e.g. ACTIVE), on license $2 when given.
+grants_in() {
+	state "[.grants[] | select((.sub_grant | not) and .status == \"$1\"
+		and (\"${2:-}\" == \"\" or .license_arn == \"${2:-}\"))] | length"
+}
+
+# apply_until_in_sync MAX CONFIG: runs `apply` up to MAX times, until one
+# finds nothing to do (exit 0, "In sync"); PASSES is how many it took.
+# Fails after MAX. Every pass's output is appended to $T/passes.log.
+apply_until_in_sync() {
+	local max=$1 config=$2 rc
+	PASSES=0
+	while [ "$PASSES" -lt "$max" ]; do
+		PASSES=$((PASSES + 1))
+		rc=0
+		lmg -c "$config" apply >"$T/out" 2>"$T/err" || rc=$?
+		{ echo "== pass $PASSES: exit $rc"; cat "$T/out" "$T/err"; } >>"$T/passes.log"
+		if [ "$rc" = 0 ] && grep -q '^In sync' "$T/out"; then
+			return 0
+		fi
+	done
+	tail -40 "$T/passes.log"
+	fail "not in sync after $max passes"
+}
+
+# The emulator's state as a fixture (the grants that exist, with their
+# status, version and operations; sub-grants are made again at load),
+# so a restarted emulator starts where the old one stopped.
+state_as_fixture() {
+	emu state | jq --slurpfile fx "$1" '$fx[0] + {
+		organization: .organization, ous: .ous, accounts: .accounts,
+		grants: [.grants[] | select(.sub_grant | not) | {arn, name, license_arn, principal,
+			status, version, operations, home_region, tags, options}]}'
+}

@@ -1,0 +1,117 @@
+/* Unit tests of http's error descriptions: known set-up errors (trusted
+ * access disabled, expired credentials, clock skew, ...) get a one-line
+ * hint, everything else is described as AWS sent it. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+
+static struct aws_error api_error(const char *op, const char *type, const char *message)
+{
+	struct aws_error e = { 0 };
+
+	e.kind = AWS_ERR_API;
+	e.operation = strdup(op);
+	e.type = strdup(type);
+	e.message = message ? strdup(message) : NULL;
+	e.request_id = strdup("0f3c-1");
+	e.attempts = 1;
+	return e;
+}
+
+/* The text AWS sends when License Manager may not read the organization. */
+static const char trusted_access_text[] =
+	"License Manager cannot access your organization. Enable trusted access for AWS License "
+	"Manager in AWS Organizations (Trusted Access) and try again.";
+
+START_TEST(trusted_access_gets_a_hint)
+{
+	struct aws_error e = api_error("CreateGrant", "ValidationException", trusted_access_text);
+	const char *hint = aws_error_hint(&e);
+	char *line;
+
+	ck_assert_ptr_nonnull(hint);
+	ck_assert_ptr_nonnull(strstr(hint, "trusted access for AWS License Manager"));
+	ck_assert_ptr_nonnull(strstr(hint, "license-manager.amazonaws.com"));
+	ck_assert_ptr_null(strchr(hint, '\n'));
+	line = aws_error_describe(&e);
+	ck_assert_ptr_nonnull(strstr(line, "CreateGrant: ValidationException: License Manager cannot"));
+	ck_assert_ptr_nonnull(strstr(line, "[request id 0f3c-1]; hint: enable trusted access"));
+	ck_assert_ptr_null(strchr(line, '\n'));
+	free(line);
+	aws_error_clear(&e);
+}
+END_TEST
+
+START_TEST(other_validation_errors_get_none)
+{
+	struct aws_error e = api_error("DeleteGrant", "ValidationException",
+				       "A grant cannot be deleted since the version provided doesn't match");
+	char *line;
+
+	ck_assert_ptr_null(aws_error_hint(&e));
+	line = aws_error_describe(&e);
+	ck_assert_ptr_null(strstr(line, "hint"));
+	free(line);
+	aws_error_clear(&e);
+}
+END_TEST
+
+START_TEST(credential_and_clock_hints)
+{
+	struct aws_error e = api_error("ListReceivedLicenses", "ExpiredTokenException",
+				       "The security token included in the request is expired");
+
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "expired"));
+	aws_error_clear(&e);
+	e = api_error("GetCallerIdentity", "ExpiredToken", NULL); /* STS spelling */
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "expired"));
+	aws_error_clear(&e);
+	e = api_error("ListRoots", "InvalidSignatureException",
+		      "Signature expired: 20250101T000000Z is now earlier than 20250101T000500Z");
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "clock"));
+	aws_error_clear(&e);
+	e = api_error("ListRoots", "InvalidSignatureException", "The request signature we calculated does not match");
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "secret access key"));
+	aws_error_clear(&e);
+	e = api_error("DescribeOrganization", "AWSOrganizationsNotInUseException",
+		      "Your account is not a member of an organization.");
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "management account"));
+	aws_error_clear(&e);
+}
+END_TEST
+
+START_TEST(only_api_errors_get_hints)
+{
+	struct aws_error e = api_error("CreateGrant", "ValidationException", trusted_access_text);
+
+	e.kind = AWS_ERR_PROTOCOL; /* a body that merely says so is not AWS's answer */
+	ck_assert_ptr_null(aws_error_hint(&e));
+	e.kind = AWS_ERR_API;
+	free(e.type);
+	e.type = NULL;
+	ck_assert_ptr_null(aws_error_hint(&e));
+	ck_assert_ptr_null(aws_error_hint(NULL));
+	aws_error_clear(&e);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("http");
+	TCase *tc = tcase_create("errors");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, trusted_access_gets_a_hint);
+	tcase_add_test(tc, other_validation_errors_get_none);
+	tcase_add_test(tc, credential_and_clock_hints);
+	tcase_add_test(tc, only_api_errors_get_hints);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
