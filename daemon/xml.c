@@ -110,8 +110,8 @@ static bool is_xml_char(uint32_t c)
  * (invalid UTF-8: overlong, surrogate, beyond U+10FFFF, cut short). */
 static size_t utf8_char(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	size_t len;
-	uint32_t c, min;
+	size_t len = 0;
+	uint32_t c = 0, min = 0;
 
 	if (s[0] < 0x80) {
 		len = 1, c = s[0], min = 0;
@@ -285,7 +285,7 @@ static int reference(struct parser *p, size_t i, size_t end, char *out, size_t *
 	} predefined[] = { { "lt", '<' }, { "gt", '>' }, { "amp", '&' }, { "apos", '\'' }, { "quot", '"' } };
 	const char *semi = memchr(p->buf + i, ';', end - i);
 	const char *s = p->buf + i + 1;
-	size_t n;
+	size_t n = 0;
 	uint32_t c = 0;
 	char tmp[4];
 
@@ -300,7 +300,7 @@ static int reference(struct parser *p, size_t i, size_t end, char *out, size_t *
 		if (d == n)
 			return fail_at(p, i, "an invalid character reference", false);
 		for (; d < n; d++) {
-			int v;
+			int v = 0;
 
 			if (s[d] >= '0' && s[d] <= '9')
 				v = s[d] - '0';
@@ -372,7 +372,7 @@ static long decode(struct parser *p, size_t from, size_t end, bool attribute, ch
 static void text_reserve(struct xml_element *e, size_t *cap, size_t n)
 {
 	size_t need = e->text_len + n + 1;
-	char *grown;
+	char *grown = NULL;
 
 	if (need <= *cap)
 		return;
@@ -390,7 +390,7 @@ static int char_data(struct parser *p, struct xml_element *e, size_t *cap)
 	const char *lt = memchr(p->buf + p->pos, '<', p->len - p->pos);
 	size_t end = lt ? (size_t)(lt - p->buf) : p->len;
 	const char *bad = memmem(p->buf + p->pos, end - p->pos, "]]>", 3);
-	long n;
+	long n = 0;
 
 	if (bad)
 		return fail_at(p, (size_t)(bad - p->buf), "']]>' in text", false);
@@ -407,8 +407,8 @@ static int char_data(struct parser *p, struct xml_element *e, size_t *cap)
 static int cdata(struct parser *p, struct xml_element *e, size_t *cap)
 {
 	const char *close = memmem(p->buf + p->pos, p->len - p->pos, "]]>", 3);
-	size_t end;
-	char *out;
+	size_t end = 0;
+	char *out = NULL;
 
 	if (!close)
 		return truncated(p);
@@ -434,7 +434,7 @@ static int cdata(struct parser *p, struct xml_element *e, size_t *cap)
 static int comment(struct parser *p)
 {
 	const char *dashes = memmem(p->buf + p->pos, p->len - p->pos, "--", 2);
-	size_t at;
+	size_t at = 0;
 
 	if (!dashes)
 		return truncated(p);
@@ -468,7 +468,7 @@ static int declare(struct parser *p, const struct qname *q, char *uri, size_t at
 	const char *prefix = q->plen ? p->buf + q->at + q->plen + 1 : "";
 	size_t plen = q->plen ? q->len - q->plen - 1 : 0;
 	bool xml_prefix = plen == 3 && memcmp(prefix, "xml", 3) == 0;
-	bool ok;
+	bool ok = false;
 
 	if (xml_prefix)
 		ok = strcmp(uri, XML_NS) == 0;
@@ -507,9 +507,9 @@ static bool is_declaration(const struct parser *p, const struct qname *q)
  * quote of its value. A namespace declaration goes into scope. */
 static int attribute(struct parser *p, struct attribute *a)
 {
-	const char *q, *lt;
-	size_t from, end;
-	char quote;
+	const char *q = NULL, *lt = NULL;
+	size_t from = 0, end = 0;
+	char quote = 0;
 
 	if (parse_qname(p, &a->name) < 0)
 		return -1;
@@ -586,7 +586,7 @@ static int start_tag(struct parser *p, struct attribute *attrs, size_t *nattrs, 
 	*empty = false;
 	for (;;) {
 		bool spaced = skip_space(p);
-		int m;
+		int m = 0;
 
 		if (p->pos == p->len)
 			return truncated(p);
@@ -618,7 +618,7 @@ static int content(struct parser *p, struct xml_element *e, const struct qname *
 {
 	struct xml_element **last = &e->children;
 	size_t cap = e->text_len + 1;
-	int m;
+	int m = 0;
 
 	for (;;) {
 		if (p->pos == p->len)
@@ -629,7 +629,7 @@ static int content(struct parser *p, struct xml_element *e, const struct qname *
 			continue;
 		}
 		if ((m = match(p, "</")) != 0) {
-			struct qname end;
+			struct qname end = { 0 };
 			size_t at = p->pos - 2;
 
 			if (m < 0 || parse_qname(p, &end) < 0)
@@ -666,11 +666,11 @@ static int content(struct parser *p, struct xml_element *e, const struct qname *
  * read, so that on error the tree being built still owns it. */
 static int element(struct parser *p, struct xml_element **slot, unsigned depth)
 {
-	struct attribute attrs[XML_MAX_ATTRIBUTES];
-	size_t nattrs = 0, height = p->nscope, start = p->pos, local;
-	struct xml_element *e;
-	struct qname tag;
-	const char *ns;
+	struct attribute attrs[XML_MAX_ATTRIBUTES] = { 0 };
+	size_t nattrs = 0, height = p->nscope, start = p->pos, local = 0;
+	struct xml_element *e = NULL;
+	struct qname tag = { 0 };
+	const char *ns = NULL;
 	bool empty = false;
 	int rc = -1;
 
@@ -714,9 +714,9 @@ static int xml_declaration(struct parser *p)
 
 	for (;;) {
 		bool spaced = skip_space(p);
-		size_t n = 0, k, from, vlen;
-		const char *q, *v;
-		int m;
+		size_t n = 0, k = 0, from = 0, vlen = 0;
+		const char *q = NULL, *v = NULL;
+		int m = 0;
 
 		if ((m = match(p, "?>")) != 0)
 			return m < 0 ? -1 : next > 0 ? 0 : fail(p, "an XML declaration without a version");
@@ -762,7 +762,7 @@ static int xml_declaration(struct parser *p)
 static int misc(struct parser *p, bool prolog)
 {
 	for (;;) {
-		int m;
+		int m = 0;
 
 		skip_space(p);
 		if (p->pos == p->len)
@@ -784,7 +784,7 @@ static int misc(struct parser *p, bool prolog)
 
 static int document(struct parser *p)
 {
-	int m;
+	int m = 0;
 
 	if (check_chars(p) < 0)
 		return -1;
@@ -808,7 +808,7 @@ static int document(struct parser *p)
 int xml_parse(const char *buf, size_t len, struct xml_element **root, char **why)
 {
 	struct parser p = { .buf = buf, .len = len };
-	unsigned long line, col;
+	unsigned long line = 0, col = 0;
 
 	*root = NULL;
 	*why = NULL;
