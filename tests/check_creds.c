@@ -9,6 +9,8 @@
  * the clock; nothing uses the network.
  */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -778,8 +780,6 @@ int main(void)
 {
 	Suite *s = suite_create("creds");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -807,9 +807,5 @@ int main(void)
 	tcase_add_test(tc, failed_refresh_keeps_valid_credentials);
 	tcase_add_test(tc, static_provider_expires);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

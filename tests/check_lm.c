@@ -1,6 +1,8 @@
 /* Unit tests of lm's answer decoders and http's endpoint rules: broken
  * answers are errors, never "no grants"; plain http only to loopback. */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,8 +166,6 @@ int main(void)
 {
 	Suite *s = suite_create("lm");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, decodes_a_grant);
 	tcase_add_loop_test(tc, missing_required_member_is_an_error, 0, (int)(sizeof(required) / sizeof(*required)));
@@ -175,9 +175,5 @@ int main(void)
 	tcase_add_test(tc, endpoint_rules);
 	tcase_add_test(tc, client_tokens_differ);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -1,6 +1,8 @@
 /* Unit tests of resolve: principal ARNs, license choice, per-model errors
  * and overlap warnings, on hand-built organizations (no network). */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,8 +220,6 @@ int main(void)
 {
 	Suite *s = suite_create("resolve");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, principals_of_every_kind);
@@ -230,9 +230,5 @@ int main(void)
 	tcase_add_test(tc, licenses_unreadable);
 	tcase_add_test(tc, overlap_warnings);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -9,6 +9,8 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+
+#include "check_main.h"
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -432,8 +434,6 @@ int main(void)
 {
 	Suite *s = suite_create("sts");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, caller_identity);
 	tcase_add_test(tc, assume_role);
@@ -443,9 +443,5 @@ int main(void)
 	tcase_add_test(tc, calls_send_the_query_form);
 	tcase_add_test(tc, sessions_are_cached_until_near_expiry);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -8,6 +8,8 @@
  * messages that give a position and never the input's text.
  */
 #include <check.h>
+
+#include "check_main.h"
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,8 +554,6 @@ int main(void)
 {
 	Suite *s = suite_create("xml");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, well_formed_sts_answer);
 	tcase_add_test(tc, well_formed_minimal_and_misc);
@@ -570,9 +570,5 @@ int main(void)
 	tcase_add_test(tc, positions);
 	tcase_add_test(tc, messages_never_quote_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }
