@@ -5,26 +5,10 @@
 # role that cannot be assumed; the accept entries carry the SPEC §6
 # fields. Then every field of every entry is searched for the secrets and
 # the session tokens.
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root to run systemd-journald in a private mount namespace"
-	exit 0
-fi
-if [ -z "${LMGRANTD_IN_NS:-}" ]; then
-	LMGRANTD_IN_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
-fi
+source "$(dirname "$0")/journal-lib.sh"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/creds-lib.sh"
-JOURNALD=/lib/systemd/systemd-journald
-[ -x "$JOURNALD" ] || fail "$JOURNALD not found (install the systemd package)"
-for d in /run/systemd /run/log /var/log/journal; do
-	mkdir -p "$d"
-	mount -t tmpfs tmpfs "$d"
-done
-"$JOURNALD" &
-JPID=$!
-trap 'kill $JPID 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
-[ -S /run/systemd/journal/socket ] || fail "journald did not start"
+start_private_journald
 
 jq '(.accounts[] | select(.id == "222222222222" or .id == "444444444444")).requires_accept = true' \
 	"$CREDS_FIXTURE" >"$T/accept.json"
