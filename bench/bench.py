@@ -331,9 +331,10 @@ def s4_env(emu, home):
     return env
 
 
-def s4_run(argv, env, cwd, log):
-    """Run argv to completion; wall time, and CPU time and peak RSS of it and
-    every descendant it waited for (the aws processes, the provider plugin)."""
+def s4_run(argv, env, cwd, log, timeout):
+    """Run argv to completion (its process group is killed after timeout s);
+    wall time, and CPU time and peak RSS of it and every descendant it waited
+    for (the aws processes, the provider plugin)."""
     start = time.monotonic()
     with open(log, "ab") as f:
         f.write(("$ %s\n" % " ".join(argv)).encode())
@@ -341,6 +342,7 @@ def s4_run(argv, env, cwd, log):
         pid = os.fork()
         if pid == 0:
             try:
+                os.setsid()
                 os.chdir(cwd)
                 fd = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(fd, 0)
@@ -349,9 +351,21 @@ def s4_run(argv, env, cwd, log):
                 os.execvpe(argv[0], argv, env)
             finally:
                 os._exit(127)
-    _, status, ru = os.wait4(pid, 0)
-    return {"exit": os.waitstatus_to_exitcode(status), "wall_s": time.monotonic() - start,
-            "cpu_s": ru.ru_utime + ru.ru_stime, "rss_kib": ru.ru_maxrss}
+    timed_out = False
+    while True:
+        done, status, ru = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if not timed_out and time.monotonic() - start > timeout:
+            timed_out = True
+            os.killpg(pid, signal.SIGKILL)
+        time.sleep(0.01)
+    r = {"exit": os.waitstatus_to_exitcode(status), "wall_s": time.monotonic() - start,
+         "cpu_s": ru.ru_utime + ru.ru_stime, "rss_kib": ru.ru_maxrss}
+    if timed_out:
+        with open(log, "a") as f:
+            f.write("Error: bench: killed after %d s\n" % timeout)
+    return r
 
 
 def s4_tail(log, n=3):
@@ -392,7 +406,7 @@ def s4_errors(calls):
     if not bad:
         return ""
     c = bad[0]
-    return "; emulator answered %d of the calls with errors, first: %s %s %s" % (
+    return "emulator answered %d of the calls with errors, first: %s %s %s" % (
         len(bad), c["operation"], c.get("status"), c.get("error"))
 
 
@@ -403,8 +417,10 @@ def s4_pass(emu, fn):
     calls = emu.calls()
     emu.admin("POST", "/_emu/advance", {})
     ops = by_operation(calls)
+    tokens = [c["request"].get("ClientToken") for c in calls if c["operation"] in WRITES]
+    tokens = [t for t in tokens if t]
     r.update(calls=len(calls), writes=sum(v for k, v in ops.items() if k in WRITES), by_operation=ops,
-             errors=s4_errors(calls))
+             retried_writes=len(tokens) - len(set(tokens)), errors=s4_errors(calls))
     return r
 
 
@@ -440,7 +456,7 @@ def s4_tf_init(tfdir, env, log):
     provider = os.path.join(S4_TF_MIRROR, "registry.terraform.io", "hashicorp", "aws", S4_TF_PROVIDER)
     if not os.path.isdir(provider):
         return None, "provider hashicorp/aws %s not in the filesystem mirror %s" % (S4_TF_PROVIDER, S4_TF_MIRROR)
-    r = s4_run([tf, "init", "-input=false", "-no-color"], env, tfdir, log)
+    r = s4_run([tf, "init", "-input=false", "-no-color"], env, tfdir, log, 300)
     if r["exit"] != 0:
         return None, "terraform init failed (exit %d): %s" % (r["exit"], s4_tail(log))
     return tf, r["wall_s"]
@@ -459,7 +475,7 @@ S4_NOTES = {
 
 def s4_row(tool, phase, r, base, estate, command, ok, why=""):
     row = {"scenario": "S4 %s %s" % (tool, phase), "tool": tool, "phase": phase, **r,
-           "command": command, "note": S4_NOTES[tool], "ok": ok}
+           "command": command, "note": S4_NOTES[tool], "loadavg_1m": round(os.getloadavg()[0], 2), "ok": ok}
     row.pop("errors", None)
     if tool == "lmgrantd":
         row["target"] = "baseline; %s" % estate
@@ -469,6 +485,8 @@ def s4_row(tool, phase, r, base, estate, command, ok, why=""):
         row["target"] = "x%s wall, x%s calls vs lmgrantd; %s" % (
             "%.1f" % row["wall_ratio"] if row["wall_ratio"] is not None else "-",
             "%.2f" % row["calls_ratio"] if row["calls_ratio"] is not None else "-", estate)
+    if r.get("retried_writes"):
+        row["target"] += "; %d write(s) retried by the client with the same ClientToken" % r["retried_writes"]
     if not ok:
         row["target"] = "FAILED: %s; %s" % (why, row["target"])
     return row
@@ -493,6 +511,7 @@ def scenario_s4(binary, workdir, grants):
     accounts = [a["id"] for a in fx["accounts"] if a["id"] != mgmt]
     estate = "%d grants (%dx%d), unthrottled" % (n, nlic, nacc)
     phases = ("create", "activate", "steady")
+    timeout = 300 + 5 * n               # per CLI or Terraform pass; the CLI takes ~0.7 s a call
     cli_skip = s4_cli_check(d)
     emu = Emulator(path, d, "--page-size", "100")
     rows = []
@@ -539,7 +558,7 @@ def scenario_s4(binary, workdir, grants):
             for phase, mode, statuses in (("create", "create", ("DISABLED",)),
                                           ("activate", "reconcile", ("ACTIVE",)),
                                           ("steady", "reconcile", ("ACTIVE",))):
-                r = s4_pass(emu, lambda: s4_run(["bash", script, mode], env, d, log))
+                r = s4_pass(emu, lambda: s4_run(["bash", script, mode], env, d, log, timeout))
                 why = "; ".join(filter(None, ["exit %d: %s" % (r["exit"], s4_tail(log)) if r["exit"] else "",
                                               s4_check(emu, licenses, accounts, statuses), r["errors"],
                                               "%d writes" % r["writes"] if phase == "steady" and r["writes"] else ""]))
@@ -566,7 +585,7 @@ def scenario_s4(binary, workdir, grants):
                                         "so its grants stay DISABLED"))
                     continue
                 r = s4_pass(emu, lambda: s4_run([tf, "apply", "-auto-approve", "-input=false", "-no-color"],
-                                                env, tfdir, log))
+                                                env, tfdir, log, timeout))
                 why = "; ".join(filter(None, ["exit %d: %s" % (r["exit"], s4_tail(log)) if r["exit"] else "",
                                               s4_check(emu, licenses, accounts, ("DISABLED",)), r["errors"],
                                               "%d writes" % r["writes"] if phase == "steady" and r["writes"] else ""]))

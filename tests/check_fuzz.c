@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check_main.h"
+
 #define FUZZ_NO_ENTRY
 #include "fuzz/fuzz_config.c"
 #include "fuzz/fuzz_json.c"
@@ -105,17 +107,11 @@ int main(void)
 {
 	Suite *s = suite_create("fuzz");
 	TCase *tc = tcase_create("corpus");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, config_corpus);
 	tcase_add_test(tc, json_corpus);
 	tcase_add_test(tc, xml_corpus);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

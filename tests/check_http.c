@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "http.h"
 
 static struct aws_error api_error(const char *op, const char *type, const char *message)
@@ -101,17 +102,11 @@ int main(void)
 {
 	Suite *s = suite_create("http");
 	TCase *tc = tcase_create("errors");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, trusted_access_gets_a_hint);
 	tcase_add_test(tc, other_validation_errors_get_none);
 	tcase_add_test(tc, credential_and_clock_hints);
 	tcase_add_test(tc, only_api_errors_get_hints);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -36,12 +36,13 @@ models:
     operations: [CheckoutLicense]
 YAML
 # The two licenses are read side by side: calls 1 and 2 are the first page
-# of each; haiku has no more. Calls 4-6 are claude's third page and its two
-# retries.
-emu config '{"fail_rules": [{"operation": "ListDistributedGrants", "nth": 4, "times": 3, "status": 500}]}' >/dev/null
+# of each (every answer takes 200 ms, so both are asked for before either
+# is back, even under valgrind); haiku has no more. Calls 4-6 are claude's
+# third page and its two retries.
+emu config '{"latency_ms": 200, "fail_rules": [{"operation": "ListDistributedGrants", "nth": 4, "times": 3, "status": 500}]}' >/dev/null
 emu reset-calls >/dev/null
 expect_exit 1 lmg -c "$T/c.yaml" apply
-emu config '{"fail_rules": null}' >/dev/null
+emu config '{"latency_ms": null, "fail_rules": null}' >/dev/null
 
 lists=$(emu calls | jq -c --arg l "$claude" '[.[] | select(.operation == "ListDistributedGrants"
 	and .request.Filters[0].Values[0] == $l) | {token: (.request.NextToken != null), status}]')

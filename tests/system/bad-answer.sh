@@ -68,11 +68,15 @@ bad_answers() {
 	bad_answers_setup
 
 	echo "-- ListDistributedGrants, claude's second page"
-	# Calls 1 and 2 are the first page of each license (read side by
-	# side); haiku has one page, so call 3 is claude's second.
+	# Calls 1 and 2 are the first page of each license (read side by side;
+	# each answer takes 200 ms, so both first pages are asked for before
+	# either answer is back, even under valgrind); haiku has one page, so
+	# call 3 is claude's second.
 	answer_with ListDistributedGrants 3 "$grants_page"
+	emu config '{"latency_ms": 200}' >/dev/null
 	emu reset-calls >/dev/null
 	expect_exit 1 lmg -c "$T/c.yaml" apply
+	emu config '{"latency_ms": null}' >/dev/null
 	no_rules
 	assert_eq "$(emu calls | jq --arg l "$claude" '[.[] | select(.operation == "ListDistributedGrants"
 		and .request.Filters[0].Values[0] == $l and .request.NextToken != null)] | length')" 1 "claude's second page read"

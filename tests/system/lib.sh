@@ -180,9 +180,10 @@ apply_until_in_sync() {
 	fail "not in sync after $max passes"
 }
 
-# The emulator's state as a fixture (the grants that exist, with their
-# status, version and operations; sub-grants are made again at load),
-# so a restarted emulator starts where the old one stopped.
+# state_as_fixture FIXTURE: the emulator's state as a fixture (FIXTURE's
+# licenses, credentials and roles; the organization and the grants as they
+# are now, sub-grants being made again at load), so that an emulator
+# restarted on it starts where the old one stopped.
 state_as_fixture() {
 	emu state | jq --slurpfile fx "$1" '$fx[0] + {
 		organization: .organization, ous: .ous, accounts: .accounts,
