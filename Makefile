@@ -159,6 +159,10 @@ install: all
 	install -D -m 0644 conf/lmgrantd.yaml $(DESTDIR)/etc/lmgrantd/lmgrantd.yaml.example
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/lmgrantd/README.md
 
+# Speed and memory targets (issue 7): table on stdout, bench/results.json.
+bench: all
+	$(PYTHON) bench/bench.py
+
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem --suppress=unknownMacro -I daemon daemon

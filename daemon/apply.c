@@ -72,6 +72,11 @@ void apply_result_free(struct apply_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static bool is_validation(const struct aws_error *e)
+{
+	return e->kind == AWS_ERR_API && e->type && strcmp(e->type, "ValidationException") == 0;
+}
+
 static bool is_version_mismatch(const struct aws_error *e)
 {
 	return e->kind == AWS_ERR_API && e->type && strcmp(e->type, "ValidationException") == 0 &&
@@ -252,7 +257,10 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 
 	rc = do_write(ctx, a, version, &res, &err);
 	free(version);
-	if (rc < 0 && a->grant_arn && is_version_mismatch(&err))
+	/* A delete whose first answer was lost meets "already deleted" on its
+	 * retry: any ValidationException on a delete is settled by a re-read. */
+	if (rc < 0 && a->grant_arn &&
+	    (is_version_mismatch(&err) || (a->kind == ACT_DELETE && is_validation(&err))))
 		rc = retry_after_reread(ctx, a, &res, &err);
 	if (rc == 0) {
 		r = AR_OK;

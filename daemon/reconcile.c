@@ -249,7 +249,9 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 
 int pass_exit_code(const struct pass_report *r)
 {
-	if (r->plan.nerrors > 0 || r->result.nfailed > 0)
+	/* A failed Organizations read is an API failure even when the
+	 * account-only models could go ahead without it. */
+	if (r->plan.nerrors > 0 || r->result.nfailed > 0 || r->org_error || r->licenses_error)
 		return 1;
 	if (!r->applied && plan_changes(&r->plan) > 0)
 		return 2;
@@ -266,6 +268,16 @@ size_t pass_live_grants(const struct pass_report *r)
 	return n;
 }
 
+/* Writes that succeeded: failed and skipped actions are not changes. */
+static size_t pass_changes_made(const struct pass_report *r)
+{
+	size_t n = 0;
+
+	for (int k = 0; k <= ACT_DELETE; k++)
+		n += r->result.ok[k];
+	return n;
+}
+
 void pass_log_summary(const struct pass_report *r)
 {
 	int code = pass_exit_code(r);
@@ -275,7 +287,7 @@ void pass_log_summary(const struct pass_report *r)
 	};
 
 	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
-		  r->pass, code == 1 ? "failed" : "done", plan_changes(&r->plan) - r->result.nfailed,
+		  r->pass, code == 1 ? "failed" : "done", pass_changes_made(r),
 		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],
 		  pass_live_grants(r), r->seconds);
 }
