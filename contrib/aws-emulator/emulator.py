@@ -20,6 +20,12 @@ import traceback
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class _Server(ThreadingHTTPServer):
+    # Python's default backlog of 5 drops connections when a client (e.g.
+    # Terraform) opens ten at once; real AWS endpoints accept them.
+    request_queue_size = 128
 from xml.sax.saxutils import escape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -136,7 +142,7 @@ class Emulator:
     # -- lifecycle ----------------------------------------------------------
 
     def bind(self, port=0):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd = _Server(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.emulator = self
         return self.httpd.server_address[1]
