@@ -21,6 +21,8 @@
  */
 #include "creds.h"
 
+#include <jansson.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,18 @@ struct creds_provider {
 };
 
 /* ---- credentials ---- */
+
+void creds_wipe_json(struct json_t *doc, const char *secret, const char *token)
+{
+	const char *names[] = { secret, token };
+
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		json_t *v = json_object_get(doc, names[i]);
+
+		if (json_is_string(v))
+			explicit_bzero((char *)json_string_value(v), json_string_length(v));
+	}
+}
 
 void aws_credentials_clear(struct aws_credentials *c)
 {

@@ -28,6 +28,11 @@ struct aws_credentials {
 };
 /* Wipes the secrets and frees the members. */
 void aws_credentials_clear(struct aws_credentials *c);
+
+/* Overwrites the string members secret and token of a decoded credentials
+ * document (jansson) before it is freed; either name may be absent. */
+struct json_t;
+void creds_wipe_json(struct json_t *doc, const char *secret, const char *token);
 /* *dst (cleared first) becomes a deep copy of *src. */
 void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);
 /* 0 when the keys can go into a signed request: the key id is 1-128 of

@@ -93,12 +93,6 @@ fail:
 /* ---- the answer ---- */
 
 /* jansson frees strings without wiping them; these are secrets. */
-static void wipe_json_string(json_t *v)
-{
-	if (json_is_string(v))
-		explicit_bzero((char *)json_string_value(v), json_string_length(v));
-}
-
 static int member_string(json_t *doc, const char *name, bool required, const char **out,
 			 const char *profile, char **err)
 {
@@ -173,8 +167,7 @@ int creds_process_parse(const char *buf, size_t len, const char *profile, time_t
 out:
 	if (rc < 0)
 		aws_credentials_clear(out);
-	wipe_json_string(json_object_get(doc, "SecretAccessKey"));
-	wipe_json_string(json_object_get(doc, "SessionToken"));
+	creds_wipe_json(doc, "SecretAccessKey", "SessionToken");
 	json_decref(doc);
 	return rc;
 }

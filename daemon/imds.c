@@ -23,12 +23,6 @@ static char *base_url(const char *endpoint)
 	return b;
 }
 
-static void wipe_json_string(json_t *v)
-{
-	if (json_is_string(v))
-		explicit_bzero((char *)json_string_value(v), json_string_length(v));
-}
-
 int imds_parse_credentials(const char *json, time_t now, struct aws_credentials *out, char **err)
 {
 	json_t *doc = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
@@ -73,8 +67,7 @@ int imds_parse_credentials(const char *json, time_t now, struct aws_credentials 
 out:
 	if (rc < 0)
 		aws_credentials_clear(out);
-	wipe_json_string(json_object_get(doc, "SecretAccessKey"));
-	wipe_json_string(json_object_get(doc, "Token"));
+	creds_wipe_json(doc, "SecretAccessKey", "Token");
 	json_decref(doc);
 	return rc;
 }
