@@ -66,6 +66,15 @@ void aws_error_clear(struct aws_error *e)
 	memset(e, 0, sizeof(*e));
 }
 
+void aws_error_protocol(struct aws_error *e, const char *op, char *why)
+{
+	aws_error_clear(e);
+	e->kind = AWS_ERR_PROTOCOL;
+	e->operation = xstrdup(op);
+	e->type = xstrdup("InvalidResponse");
+	e->message = why;
+}
+
 void aws_error_copy(struct aws_error *dst, const struct aws_error *src)
 {
 	aws_error_clear(dst);

@@ -40,6 +40,9 @@ struct aws_error {
 	unsigned attempts;
 };
 void aws_error_clear(struct aws_error *e);
+/* Sets *e to an AWS_ERR_PROTOCOL "InvalidResponse" for operation op: an
+ * answer that does not decode. Takes ownership of why. */
+void aws_error_protocol(struct aws_error *e, const char *op, char *why);
 /* "CreateGrant: ValidationException: message (request id ...)", and for a
  * known set-up error "; hint: what to enable"; caller frees. */
 char *aws_error_describe(const struct aws_error *e);

@@ -190,15 +190,6 @@ static void clear_license_item(void *item)
 	license_clear(item);
 }
 
-static void protocol_error(struct aws_error *err, const char *op, char *why)
-{
-	aws_error_clear(err);
-	err->kind = AWS_ERR_PROTOCOL;
-	err->operation = xstrdup(op);
-	err->type = xstrdup("InvalidResponse");
-	err->message = why;
-}
-
 /* Decodes one page's items onto the array; returns the page's NextToken
  * (caller frees; NULL at the end) through *next. */
 static int take_page(const struct list_spec *s, json_t *page, char **items, size_t *n,
@@ -212,14 +203,14 @@ static int take_page(const struct list_spec *s, json_t *page, char **items, size
 	/* AWS always sends the list, empty or not: a page without it is broken,
 	 * and must not read as "no grants" (that would create duplicates). */
 	if (!json_is_array(arr)) {
-		protocol_error(err, s->operation,
+		aws_error_protocol(err, s->operation,
 			       xasprintf("%s %s", s->items_key, arr ? "is not a list" : "is missing"));
 		return -1;
 	}
 	json_array_foreach(arr, i, v) {
 		grow_array((void **)items, cap, *n + 1, s->item_size);
 		if (s->decode(v, *items + *n * s->item_size, &why) < 0) {
-			protocol_error(err, s->operation, xasprintf("item %zu: %s", i, why));
+			aws_error_protocol(err, s->operation, xasprintf("item %zu: %s", i, why));
 			free(why);
 			return -1;
 		}
@@ -227,7 +218,7 @@ static int take_page(const struct list_spec *s, json_t *page, char **items, size
 	}
 	tok = json_object_get(page, "NextToken");
 	if (tok && !json_is_null(tok) && !json_is_string(tok)) {
-		protocol_error(err, s->operation, xstrdup("NextToken is not a string"));
+		aws_error_protocol(err, s->operation, xstrdup("NextToken is not a string"));
 		return -1;
 	}
 	if (json_is_string(tok) && json_string_length(tok) > 0)
@@ -248,7 +239,7 @@ static int list_all(const struct aws_client *c, const struct list_spec *s, void 
 		char *next = NULL;
 
 		if (++pages > LM_MAX_PAGES) {
-			protocol_error(err, s->operation, xstrdup("too many pages"));
+			aws_error_protocol(err, s->operation, xstrdup("too many pages"));
 			goto fail;
 		}
 		if (token)
@@ -263,7 +254,7 @@ static int list_all(const struct aws_client *c, const struct list_spec *s, void 
 		/* A service that hands back the token it was given would loop forever. */
 		if (next && token && strcmp(next, token) == 0) {
 			free(next);
-			protocol_error(err, s->operation, xstrdup("NextToken repeats"));
+			aws_error_protocol(err, s->operation, xstrdup("NextToken repeats"));
 			goto fail;
 		}
 		free(token);
@@ -342,7 +333,7 @@ int lm_get_grant(const struct aws_client *c, const char *grant_arn, struct grant
 	if (aws_json_call(c->http, c->svc, c->creds, "GetGrant", req, &resp, err) < 0)
 		goto fail;
 	if (lm_decode_grant(json_object_get(resp, "Grant"), out, &why) < 0) {
-		protocol_error(err, "GetGrant", why);
+		aws_error_protocol(err, "GetGrant", why);
 		goto fail;
 	}
 	rc = 0;
@@ -376,7 +367,7 @@ static int write_call(const struct aws_client *c, const char *op, json_t *req,
 	if (get_string(resp, "GrantArn", true, &res->grant_arn, &why) < 0 ||
 	    get_string(resp, "Version", true, &res->version, &why) < 0 ||
 	    get_string(resp, "Status", false, &status, &why) < 0) {
-		protocol_error(err, op, why);
+		aws_error_protocol(err, op, why);
 		lm_write_result_clear(res);
 		goto fail;
 	}

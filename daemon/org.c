@@ -36,15 +36,6 @@ void org_tree_clear(struct org_tree *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void protocol_error(struct aws_error *err, const char *op, char *why)
-{
-	aws_error_clear(err);
-	err->kind = AWS_ERR_PROTOCOL;
-	err->operation = xstrdup(op);
-	err->type = xstrdup("InvalidResponse");
-	err->message = why;
-}
-
 static const char *member_string(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
@@ -64,7 +55,7 @@ int org_describe(const struct aws_client *c, struct org_tree *t, struct aws_erro
 	id = member_string(org, "Id");
 	mgmt = member_string(org, "MasterAccountId");
 	if (!id || !mgmt) {
-		protocol_error(err, "DescribeOrganization", xstrdup("missing Organization.Id or MasterAccountId"));
+		aws_error_protocol(err, "DescribeOrganization", xstrdup("missing Organization.Id or MasterAccountId"));
 		goto fail;
 	}
 	free(t->org_id);
@@ -94,7 +85,7 @@ static int org_list(const struct aws_client *c, const char *op, json_t *request,
 		size_t i;
 
 		if (++pages > ORG_MAX_PAGES) {
-			protocol_error(err, op, xstrdup("too many pages"));
+			aws_error_protocol(err, op, xstrdup("too many pages"));
 			goto fail;
 		}
 		if (token)
@@ -104,14 +95,14 @@ static int org_list(const struct aws_client *c, const char *op, json_t *request,
 		items = json_object_get(page, items_key);
 		if (!json_is_array(items)) {
 			json_decref(page);
-			protocol_error(err, op, xasprintf("%s %s", items_key,
+			aws_error_protocol(err, op, xasprintf("%s %s", items_key,
 							  items ? "is not a list" : "is missing"));
 			goto fail;
 		}
 		json_array_foreach(items, i, item) {
 			if (on_item(item, ctx) < 0) {
 				json_decref(page);
-				protocol_error(err, op, xasprintf("%s[%zu] is malformed", items_key, i));
+				aws_error_protocol(err, op, xasprintf("%s[%zu] is malformed", items_key, i));
 				goto fail;
 			}
 		}
@@ -120,7 +111,7 @@ static int org_list(const struct aws_client *c, const char *op, json_t *request,
 		 * comes back unchanged would loop: both make the tree incomplete. */
 		if ((tok && !json_is_null(tok) && !json_is_string(tok)) ||
 		    (token && json_is_string(tok) && strcmp(json_string_value(tok), token) == 0)) {
-			protocol_error(err, op, xstrdup(json_is_string(tok) ? "NextToken repeats"
+			aws_error_protocol(err, op, xstrdup(json_is_string(tok) ? "NextToken repeats"
 							: "NextToken is not a string"));
 			json_decref(page);
 			goto fail;
@@ -231,7 +222,7 @@ int org_read_tree(const struct aws_client *c, struct org_tree *t, struct aws_err
 	if (org_list(c, "ListRoots", req, "Roots", take_root, t, err) < 0)
 		goto fail;
 	if (!t->root_id) {
-		protocol_error(err, "ListRoots", xstrdup("no root"));
+		aws_error_protocol(err, "ListRoots", xstrdup("no root"));
 		goto fail;
 	}
 	if (read_children(c, t, &oc, &ac, t->root_id, NULL, err) < 0)

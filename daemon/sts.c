@@ -189,15 +189,6 @@ out:
 
 /* ---- calls ---- */
 
-static void protocol_error(struct aws_error *err, const char *operation, char *why)
-{
-	aws_error_clear(err);
-	err->kind = AWS_ERR_PROTOCOL;
-	err->operation = xstrdup(operation);
-	err->type = xstrdup("InvalidResponse");
-	err->message = why;
-}
-
 /* "&Name=value", the value percent-encoded. */
 static void form_add(struct strbuf *form, const char *name, const char *value)
 {
@@ -220,7 +211,7 @@ int sts_get_caller_identity(const struct aws_client *c, struct sts_identity *out
 			   "Action=GetCallerIdentity&Version=2011-06-15", &xml, err) < 0)
 		return -1;
 	if (sts_parse_caller_identity(xml, strlen(xml), out, &why) < 0)
-		protocol_error(err, "GetCallerIdentity", why);
+		aws_error_protocol(err, "GetCallerIdentity", why);
 	else
 		rc = 0;
 	free(xml);
@@ -246,7 +237,7 @@ int sts_assume_role(const struct aws_client *c, const struct sts_assume_role_in 
 	if (aws_query_call(c->http, c->svc, c->creds, "AssumeRole", body, &xml, err) < 0)
 		goto out;
 	if (sts_parse_assume_role(xml, strlen(xml), out, &why) < 0)
-		protocol_error(err, "AssumeRole", why);
+		aws_error_protocol(err, "AssumeRole", why);
 	else
 		rc = 0;
 out:
