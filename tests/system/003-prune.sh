@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 start_emulator "$DEMO_FIXTURE"
 haiku=$(state '.licenses[] | select(.product_sku=="prod-5oba7y7jpji56") | .arn')
-emu grant-add "{\"license_arn\": \"$haiku\", \"principal\": \"arn:aws:iam::222222222222:root\", \"status\": \"ACTIVE\", \"operations\": [\"CheckoutLicense\"], \"name\": \"by-hand\", \"home_region\": \"us-east-1\"}" >/dev/null
+add_grant "$haiku" 222222222222 ACTIVE >/dev/null
 write_config c.yaml <<'YAML'
 version: 1
 models:

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 start_emulator "$DEMO_FIXTURE"
 claude=$(state '.licenses[] | select(.product_sku=="prod-4pmewlybdftbs") | .arn')
 for a in 222222222222 333333333333 444444444444; do
-	emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::$a:root\", \"status\": \"ACTIVE\", \"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" >/dev/null
+	add_grant "$claude" "$a" ACTIVE old >/dev/null
 done
 write_config c.yaml <<'YAML'
 version: 1

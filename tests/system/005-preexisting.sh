@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 start_emulator "$DEMO_FIXTURE"
 claude=$(state '.licenses[] | select(.product_sku=="prod-4pmewlybdftbs") | .arn')
 add() {
-	emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::$1:root\", \"status\": \"$2\", \"operations\": [\"CheckoutLicense\"], \"name\": \"by-hand\", \"home_region\": \"us-east-1\"}" | jq -r .arn
+	add_grant "$claude" "$1" "$2"
 }
 adopted=$(add 222222222222 ACTIVE)
 tomb=$(add 333333333333 DELETED)

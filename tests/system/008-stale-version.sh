@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 start_emulator "$DEMO_FIXTURE"
 claude=$(state '.licenses[] | select(.product_sku=="prod-4pmewlybdftbs") | .arn')
 add() {
-	emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::$1:root\", \"status\": \"$2\", \"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" | jq -r .arn
+	add_grant "$claude" "$1" "$2" old
 }
 g=$(add 333333333333 ACTIVE)
 d=$(add 222222222222 DISABLED)

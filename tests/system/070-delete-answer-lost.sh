@@ -4,8 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 start_emulator "$DEMO_FIXTURE"
 claude=$(state '.licenses[] | select(.product_sku=="prod-4pmewlybdftbs") | .arn')
-g=$(emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::333333333333:root\", \"status\": \"ACTIVE\", \"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" | jq -r .arn)
-emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::222222222222:root\", \"status\": \"ACTIVE\", \"operations\": [\"CheckoutLicense\"], \"name\": \"keep\", \"home_region\": \"us-east-1\"}" >/dev/null
+g=$(add_grant "$claude" 333333333333 ACTIVE old)
+add_grant "$claude" 222222222222 ACTIVE keep >/dev/null
 write_config c.yaml <<'YAML'
 version: 1
 models:

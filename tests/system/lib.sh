@@ -190,3 +190,11 @@ state_as_fixture() {
 		grants: [.grants[] | select(.sub_grant | not) | {arn, name, license_arn, principal,
 			status, version, operations, home_region, tags, options}]}'
 }
+
+# add_grant LICENSE_ARN ACCOUNT STATUS [NAME]: a pre-existing account grant
+# (operations [CheckoutLicense], home region us-east-1); prints its ARN.
+add_grant() {
+	emu grant-add "$(jq -nc --arg l "$1" --arg a "$2" --arg s "$3" --arg n "${4:-by-hand}" \
+		'{license_arn: $l, principal: "arn:aws:iam::\($a):root", status: $s,
+		  operations: ["CheckoutLicense"], name: $n, home_region: "us-east-1"}')" | jq -r .arn
+}
