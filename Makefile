@@ -160,8 +160,11 @@ install: all
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/lmgrantd/README.md
 
 # Speed and memory targets (issue 7): table on stdout, bench/results.json.
-bench: all
+bench: all $(BUILD)/rusage
 	$(PYTHON) bench/bench.py
+
+$(BUILD)/rusage: bench/rusage.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \

@@ -71,17 +71,42 @@ def env_for(emu, home):
     return env
 
 
+# Every measured command runs under bench/rusage (built by `make bench`):
+# forked from Python, a child would count Python's resident pages as its own.
+RUSAGE = os.path.join(ROOT, "build", "rusage")
+
+
+def measured(argv, out):
+    """argv prefixed with the rusage helper, which writes its result to out."""
+    return [RUSAGE, out] + list(argv)
+
+
+def read_measured(out, status):
+    """The helper's result; exit code, CPU and RSS of the measured command."""
+    try:
+        with open(out) as f:
+            r = json.load(f)
+    except (OSError, ValueError):   # killed before it could write
+        return {"exit": os.waitstatus_to_exitcode(status), "cpu_s": None, "rss_kib": None}
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+    return r
+
+
 def run_lmgrantd(binary, config, env, command="apply"):
+    out = tempfile.mktemp(prefix="lmgrantd-rusage.")
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-        os.execve(binary, [binary, "--log", "stderr", "-c", config, command], env)
-    _, status, ru = os.wait4(pid, 0)
-    return {"exit": os.waitstatus_to_exitcode(status), "wall_s": time.monotonic() - start,
-            "cpu_s": ru.ru_utime + ru.ru_stime, "rss_kib": ru.ru_maxrss}
+        argv = measured([binary, "--log", "stderr", "-c", config, command], out)
+        os.execve(argv[0], argv, env)
+    _, status = os.waitpid(pid, 0)
+    wall = time.monotonic() - start
+    return {**read_measured(out, status), "wall_s": wall}
 
 
 def gen_fixture(workdir, licenses, accounts, status):
@@ -193,9 +218,13 @@ def scenario_s2_s3(binary, workdir):
 
 
 def fmt_row(r):
-    return "%-20s %7.2f %10s %6.2f %8.1f %6d %6s %6d  %-4s %s" % (
+    def opt(v, fmt):
+        return "-" if v is None else fmt % v
+
+    return "%-20s %7.2f %10s %6s %8s %6d %6s %6d  %-4s %s" % (
         r["scenario"], r["wall_s"], "%.1f" % r["lower_bound_s"] if "lower_bound_s" in r else "-",
-        r["cpu_s"], r["rss_kib"] / 1024.0, r["calls"], str(r.get("min_calls", "-")), r["writes"],
+        opt(r["cpu_s"], "%.2f"), opt(r["rss_kib"] and r["rss_kib"] / 1024.0, "%.1f"), r["calls"],
+        str(r.get("min_calls", "-")), r["writes"],
         "ok" if r["ok"] else "MISS", r["target"])
 
 
@@ -335,6 +364,7 @@ def s4_run(argv, env, cwd, log, timeout):
     """Run argv to completion (its process group is killed after timeout s);
     wall time, and CPU time and peak RSS of it and every descendant it waited
     for (the aws processes, the provider plugin)."""
+    out = tempfile.mktemp(prefix="lmgrantd-rusage.")
     start = time.monotonic()
     with open(log, "ab") as f:
         f.write(("$ %s\n" % " ".join(argv)).encode())
@@ -348,20 +378,19 @@ def s4_run(argv, env, cwd, log, timeout):
                 os.dup2(fd, 0)
                 os.dup2(f.fileno(), 1)
                 os.dup2(f.fileno(), 2)
-                os.execvpe(argv[0], argv, env)
+                os.execve(RUSAGE, measured(argv, out), env)
             finally:
                 os._exit(127)
     timed_out = False
     while True:
-        done, status, ru = os.wait4(pid, os.WNOHANG)
+        done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
         if not timed_out and time.monotonic() - start > timeout:
             timed_out = True
             os.killpg(pid, signal.SIGKILL)
         time.sleep(0.01)
-    r = {"exit": os.waitstatus_to_exitcode(status), "wall_s": time.monotonic() - start,
-         "cpu_s": ru.ru_utime + ru.ru_stime, "rss_kib": ru.ru_maxrss}
+    r = {**read_measured(out, status), "wall_s": time.monotonic() - start}
     if timed_out:
         with open(log, "a") as f:
             f.write("Error: bench: killed after %d s\n" % timeout)
