@@ -59,6 +59,13 @@ void grant_clear(struct grant *g)
 	memset(g, 0, sizeof(*g));
 }
 
+void grants_free(struct grant *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		grant_clear(&g[i]);
+	free(g);
+}
+
 void grant_copy(struct grant *dst, const struct grant *src)
 {
 	memset(dst, 0, sizeof(*dst));

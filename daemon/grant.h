@@ -48,6 +48,8 @@ bool grant_status_is_tombstone(enum grant_status st);
 
 /* Frees the members, not g itself. */
 void grant_clear(struct grant *g);
+/* Clears g[0..n) and frees the array. */
+void grants_free(struct grant *g, size_t n);
 /* Deep copy into *dst. */
 void grant_copy(struct grant *dst, const struct grant *src);
 /* True when both operation lists hold the same set. */

@@ -14,13 +14,6 @@
 #define LM_PAGE_SIZE 100
 #define LM_MAX_PAGES 10000
 
-void grants_free(struct grant *g, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		grant_clear(&g[i]);
-	free(g);
-}
-
 static void license_clear(struct lm_license *l)
 {
 	free(l->arn);

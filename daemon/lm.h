@@ -20,7 +20,6 @@ struct lm_license {
 	char *status; /* "AVAILABLE", ... */
 };
 void lm_licenses_free(struct lm_license *l, size_t n);
-void grants_free(struct grant *g, size_t n);
 
 /* Outcome of a write: the grant's new status and version. Owned. */
 struct lm_write_result {

@@ -181,12 +181,12 @@ static struct action *add_target(struct builder *b, const struct license_ctx *c,
 
 	a->model = c->model->name;
 	a->license_arn = c->model->license_arn;
-	a->principal_arn = t->principal_arn;
+	a->principal_arn = xstrdup(t->principal_arn);
 	a->target_label = t->label;
 	a->is_account = is_account_arn(t->principal_arn);
 	if (keeper) {
-		a->grant_arn = keeper->arn;
-		a->version = keeper->version;
+		a->grant_arn = xstrdup(keeper->arn);
+		a->version = xstrdup(keeper->version);
 		a->status = keeper->status;
 	}
 	if (kind == ACT_CREATE || kind == ACT_UPDATE) {
@@ -203,10 +203,10 @@ static void add_delete(struct builder *b, const struct license_ctx *c, size_t ti
 
 	a->model = c->model->name;
 	a->license_arn = c->model->license_arn;
-	a->principal_arn = g->principal_arn;
+	a->principal_arn = xstrdup(g->principal_arn);
 	a->target_label = ti == SIZE_MAX ? NULL : c->model->targets[ti].label;
-	a->grant_arn = g->arn;
-	a->version = g->version;
+	a->grant_arn = xstrdup(g->arn);
+	a->version = xstrdup(g->version);
 	a->status = g->status;
 	a->is_account = is_account_arn(g->principal_arn);
 }
@@ -436,69 +436,136 @@ static const char *model_name(const struct desired_model *m)
 	return m->name ? m->name : "";
 }
 
-void plan_build(const struct desired *desired, const struct observed *observed, struct plan *out)
+static void action_clear(struct action *a)
 {
-	size_t nmodels = desired->nmodels, nlic = observed->nlicenses;
+	free(a->principal_arn);
+	free(a->grant_arn);
+	free(a->version);
+	free(a->reason);
+}
+
+/* What was added for one model's license. */
+struct slot {
+	bool seen;        /* a license was added for this model */
+	bool read_ok;
+	char *read_error; /* owned copy */
+	struct builder b; /* the license's actions */
+};
+
+struct planner {
+	const struct desired *desired;
+	size_t *rank;         /* model index -> position when sorted by name */
+	struct keyed *claims; /* license ARN -> model index */
+	size_t nclaims;
+	struct slot *slots;   /* one per model */
+};
+
+struct planner *planner_new(const struct desired *desired)
+{
+	size_t nmodels = desired->nmodels;
+	struct planner *p = xcalloc(1, sizeof(*p));
 	struct keyed *by_name = xcalloc(nmodels, sizeof(*by_name));
-	struct keyed *claims = xcalloc(nmodels, sizeof(*claims)); /* license -> model */
-	struct keyed *licenses = xcalloc(nlic, sizeof(*licenses)); /* license -> observed */
-	size_t *rank = xcalloc(nmodels, sizeof(*rank));
-	size_t nclaims = 0, nlicenses = 0, ndeletes = 0;
-	struct builder b = { 0 };
 
-	memset(out, 0, sizeof(*out));
-
+	p->desired = desired;
+	p->rank = xcalloc(nmodels, sizeof(*p->rank));
+	p->claims = xcalloc(nmodels, sizeof(*p->claims));
+	p->slots = xcalloc(nmodels, sizeof(*p->slots));
 	for (size_t i = 0; i < nmodels; i++)
 		by_name[i] = (struct keyed){ model_name(&desired->models[i]), i };
 	keyed_sort(by_name, nmodels);
 	for (size_t i = 0; i < nmodels; i++)
-		rank[by_name[i].idx] = i;
-
+		p->rank[by_name[i].idx] = i;
+	free(by_name);
 	for (size_t i = 0; i < nmodels; i++)
 		if (desired->models[i].license_arn)
-			claims[nclaims++] = (struct keyed){ desired->models[i].license_arn, i };
-	keyed_sort(claims, nclaims);
+			p->claims[p->nclaims++] = (struct keyed){ desired->models[i].license_arn, i };
+	keyed_sort(p->claims, p->nclaims);
+	return p;
+}
 
-	for (size_t i = 0; i < nlic; i++)
-		if (observed->licenses[i].license_arn)
-			licenses[nlicenses++] = (struct keyed){ observed->licenses[i].license_arn, i };
-	keyed_sort(licenses, nlicenses);
+/* Touches only the slot of the one model that claims lic: that is what
+ * makes concurrent calls for distinct licenses safe. */
+void planner_add_license(struct planner *p, const struct observed_license *lic)
+{
+	size_t lo = 0, hi = 0;
+	const struct desired_model *m = NULL;
+	struct slot *slot = NULL;
 
-	for (size_t i = 0; i < nmodels; i++) {
-		const struct desired_model *m = &desired->models[i];
-		const struct observed_license *lic = NULL;
-		size_t lo = 0, hi = 0;
+	if (!lic->license_arn)
+		return;
+	/* Unclaimed: not ours. Claimed twice: planner_finish blocks both. */
+	hi = equal_range(p->claims, p->nclaims, lic->license_arn, &lo);
+	if (hi - lo != 1)
+		return;
+	m = &p->desired->models[p->claims[lo].idx];
+	slot = &p->slots[p->claims[lo].idx];
+	if (slot->seen)
+		return; /* the first one added counts, as in a listing */
+	slot->seen = true;
+	slot->read_ok = lic->read_ok;
+	slot->read_error = xstrdup(lic->read_error);
+	if (lic->read_ok && model_resolved(m))
+		plan_license(&slot->b, p->desired, m, p->rank[p->claims[lo].idx], lic);
+}
 
-		if (!model_resolved(m)) {
-			add_model_blocked(&b, m, rank[i], unresolved_reason(m));
-			continue;
-		}
-		/* The config forbids two models on one license; should it happen
-		 * anyway, neither may prune the other's grants, so neither acts. */
-		hi = equal_range(claims, nclaims, m->license_arn, &lo);
-		if (hi - lo > 1) {
-			size_t other = claims[lo].idx == i ? claims[lo + 1].idx : claims[lo].idx;
+/* The model's own actions, or why it gets none. */
+static void finish_model(struct planner *p, size_t i, struct builder *all)
+{
+	const struct desired_model *m = &p->desired->models[i];
+	struct slot *slot = &p->slots[i];
+	size_t lo = 0, hi = 0;
 
-			add_model_blocked(&b, m, rank[i],
-					  xasprintf("license also declared by model %s",
-						    model_name(&desired->models[other])));
-			continue;
-		}
-		hi = equal_range(licenses, nlicenses, m->license_arn, &lo);
-		if (lo < hi)
-			lic = &observed->licenses[licenses[lo].idx];
-		if (!lic || !lic->read_ok) {
-			add_model_blocked(&b, m, rank[i],
-					  xasprintf("license state unknown: %s",
-						    !lic ? "license not found" : or_unknown(lic->read_error)));
-			continue;
-		}
-		plan_license(&b, desired, m, rank[i], lic);
+	if (!model_resolved(m)) {
+		add_model_blocked(all, m, p->rank[i], unresolved_reason(m));
+		return;
 	}
+	/* The config forbids two models on one license; should it happen
+	 * anyway, neither may prune the other's grants, so neither acts. */
+	hi = equal_range(p->claims, p->nclaims, m->license_arn, &lo);
+	if (hi - lo > 1) {
+		size_t other = p->claims[lo].idx == i ? p->claims[lo + 1].idx : p->claims[lo].idx;
+
+		add_model_blocked(all, m, p->rank[i],
+				  xasprintf("license also declared by model %s",
+					    model_name(&p->desired->models[other])));
+		return;
+	}
+	if (!slot->seen || !slot->read_ok) {
+		add_model_blocked(all, m, p->rank[i],
+				  xasprintf("license state unknown: %s",
+					    !slot->seen ? "license not found" : or_unknown(slot->read_error)));
+		return;
+	}
+	/* Moved, not copied: the slot's builder gives up its actions' strings. */
+	for (size_t k = 0; k < slot->b.n; k++) {
+		grow_array((void **)&all->v, &all->cap, all->n + 1, sizeof(*all->v));
+		all->v[all->n++] = slot->b.v[k];
+	}
+	all->nerrors += slot->b.nerrors;
+	slot->b.n = 0;
+}
+
+/* Actions of a slot that planner_finish did not take. */
+static void slot_clear(struct slot *slot)
+{
+	for (size_t k = 0; k < slot->b.n; k++)
+		action_clear(&slot->b.v[k].a);
+	free(slot->b.v);
+	free(slot->read_error);
+}
+
+void planner_finish(struct planner *p, struct plan *out)
+{
+	struct builder b = { 0 };
+	size_t ndeletes = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < p->desired->nmodels; i++)
+		finish_model(p, i, &b);
 
 	for (size_t i = 0; i < b.n; i++)
 		ndeletes += b.v[i].a.kind == ACT_DELETE;
-	if (ndeletes > desired->max_deletes) {
+	if (ndeletes > p->desired->max_deletes) {
 		for (size_t i = 0; i < b.n; i++)
 			if (b.v[i].a.kind == ACT_DELETE)
 				b.v[i].a.withheld = true;
@@ -506,6 +573,7 @@ void plan_build(const struct desired *desired, const struct observed *observed, 
 		b.nerrors++;
 	}
 
+	/* seq restarts in every slot; model_rank already tells slots apart. */
 	if (b.n > 1)
 		qsort(b.v, b.n, sizeof(*b.v), entry_cmp);
 	out->actions = xcalloc(b.n, sizeof(*out->actions));
@@ -517,10 +585,21 @@ void plan_build(const struct desired *desired, const struct observed *observed, 
 	out->nerrors = b.nerrors;
 
 	free(b.v);
-	free(by_name);
-	free(claims);
-	free(licenses);
-	free(rank);
+	for (size_t i = 0; i < p->desired->nmodels; i++)
+		slot_clear(&p->slots[i]);
+	free(p->slots);
+	free(p->claims);
+	free(p->rank);
+	free(p);
+}
+
+void plan_build(const struct desired *desired, const struct observed *observed, struct plan *out)
+{
+	struct planner *p = planner_new(desired);
+
+	for (size_t i = 0; i < observed->nlicenses; i++)
+		planner_add_license(p, &observed->licenses[i]);
+	planner_finish(p, out);
 }
 
 void plan_free(struct plan *p)
@@ -528,7 +607,7 @@ void plan_free(struct plan *p)
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->nactions; i++)
-		free(p->actions[i].reason);
+		action_clear(&p->actions[i]);
 	free(p->actions);
 	memset(p, 0, sizeof(*p));
 }

@@ -80,10 +80,12 @@ struct action {
 	enum action_kind kind;
 	const char *model;         /* borrowed from desired; NULL for an undeclared principal */
 	const char *license_arn;   /* borrowed from desired/observed */
-	const char *principal_arn; /* borrowed; NULL when unresolved */
+	/* The three below are owned copies, so a plan outlives the grants it
+	 * was built from (a pass frees each license's grants once planned). */
+	char *principal_arn;       /* NULL when unresolved */
 	const char *target_label;  /* borrowed; NULL for an undeclared principal */
-	const char *grant_arn;     /* borrowed from observed; NULL for create */
-	const char *version;       /* borrowed from observed; NULL for create */
+	char *grant_arn;           /* NULL for create */
+	char *version;             /* NULL for create */
 	enum grant_status status;  /* live status; GS_UNKNOWN for create */
 	bool is_account;           /* the principal is an account (not OU/org) */
 	const char *const *operations; /* create/update: the declared list; borrowed */
@@ -108,9 +110,24 @@ struct plan {
 
 /* Builds *out (caller frees with plan_free). Never fails except on OOM,
  * which is fatal. Borrowed pointers in the plan stay valid as long as
- * desired and observed do. */
+ * desired does; nothing in it points into observed. */
 void plan_build(const struct desired *desired, const struct observed *observed, struct plan *out);
 void plan_free(struct plan *p);
+
+/*
+ * The same plan, built one license at a time, so a pass never needs every
+ * license's grants in memory at once: planner_new, then
+ * planner_add_license for each license as soon as it has been read (the
+ * license may be freed right after: the planner keeps copies), then
+ * planner_finish. plan_build is exactly these three over a whole observed.
+ * Concurrent planner_add_license calls are safe for distinct licenses.
+ */
+struct planner;
+/* desired is borrowed and must outlive the planner and the plan. */
+struct planner *planner_new(const struct desired *desired);
+void planner_add_license(struct planner *p, const struct observed_license *lic);
+/* Builds *out as plan_build does, and frees p. */
+void planner_finish(struct planner *p, struct plan *out);
 
 /* Number of actions that change something (create..delete, not withheld). */
 size_t plan_changes(const struct plan *p);

@@ -5,6 +5,7 @@
  * over 10,000 grants. No network, no clock: plan_build is pure.
  */
 #include <check.h>
+#include <pthread.h>
 
 #include "check_main.h"
 #include <stdlib.h>
@@ -831,8 +832,8 @@ START_TEST(test_deterministic)
 	ck_assert_uint_eq(again.nactions, f.p.nactions);
 	for (size_t i = 0; i < again.nactions; i++) {
 		ck_assert_int_eq(again.actions[i].kind, f.p.actions[i].kind);
-		ck_assert_ptr_eq(again.actions[i].grant_arn, f.p.actions[i].grant_arn);
-		ck_assert_ptr_eq(again.actions[i].principal_arn, f.p.actions[i].principal_arn);
+		ck_assert_pstr_eq(again.actions[i].grant_arn, f.p.actions[i].grant_arn);
+		ck_assert_pstr_eq(again.actions[i].principal_arn, f.p.actions[i].principal_arn);
 		ck_assert_str_eq(again.actions[i].reason, f.p.actions[i].reason);
 	}
 	plan_free(&again);
@@ -964,6 +965,215 @@ START_TEST(test_scale_undeclared)
 }
 END_TEST
 
+/* ---- the planner: one license at a time ---- */
+
+/* Three licenses with something of every kind: creates, an update, an
+ * activation, duplicates, undeclared grants (deletes), a REJECTED grant,
+ * plus a model whose license could not be read. */
+static void mixed_estate(struct fx *f, unsigned max_deletes)
+{
+	size_t unreadable = 0;
+
+	fx_init(f);
+	f->d.max_deletes = max_deletes;
+	for (unsigned l = 1; l <= 3; l++) {
+		size_t mi = fx_model(f, l == 1 ? "c" : l == 2 ? "a" : "b", fx_lic(f, l));
+		size_t li = fx_license(f, fx_lic(f, l));
+
+		for (unsigned t = 0; t < 6; t++)
+			fx_target_acct(f, mi, l * 100 + t);
+		fx_grant(f, li, fx_garn(f, l * 100 + 1), fx_acct(f, l * 100 + 1), GS_ACTIVE);
+		fx_grant_ops(fx_grant(f, li, fx_garn(f, l * 100 + 2), fx_acct(f, l * 100 + 2), GS_ACTIVE),
+			     OTHER_OPS, ARRAY_LEN(OTHER_OPS));
+		fx_grant(f, li, fx_garn(f, l * 100 + 3), fx_acct(f, l * 100 + 3), GS_DISABLED);
+		fx_grant(f, li, fx_garn(f, l * 100 + 4), fx_acct(f, l * 100 + 4), GS_REJECTED);
+		fx_grant(f, li, fx_garn(f, l * 100 + 5), fx_acct(f, l * 100 + 1), GS_DISABLED);
+		fx_grant(f, li, fx_garn(f, l * 100 + 6), fx_acct(f, l * 100 + 99), GS_ACTIVE);
+	}
+	fx_model(f, "d", fx_lic(f, 4));
+	fx_target_acct(f, 3, 400);
+	unreadable = fx_license(f, fx_lic(f, 4));
+	f->o.licenses[unreadable].read_ok = false;
+	f->o.licenses[unreadable].read_error = xstrdup("page 2 failed");
+}
+
+static void assert_same_plan(const struct plan *a, const struct plan *b)
+{
+	ck_assert_uint_eq(a->nactions, b->nactions);
+	ck_assert_uint_eq(a->nerrors, b->nerrors);
+	ck_assert(a->deletes_withheld == b->deletes_withheld);
+	for (size_t k = 0; k < ACT_KIND_COUNT; k++)
+		ck_assert_uint_eq(a->counts[k], b->counts[k]);
+	for (size_t i = 0; i < a->nactions; i++) {
+		const struct action *x = &a->actions[i], *y = &b->actions[i];
+
+		ck_assert_int_eq(x->kind, y->kind);
+		ck_assert_pstr_eq(x->model, y->model);
+		ck_assert_pstr_eq(x->principal_arn, y->principal_arn);
+		ck_assert_pstr_eq(x->grant_arn, y->grant_arn);
+		ck_assert_pstr_eq(x->version, y->version);
+		ck_assert_int_eq(x->status, y->status);
+		ck_assert(x->withheld == y->withheld);
+		ck_assert_str_eq(x->reason, y->reason);
+	}
+}
+
+/* What a pass does: each license's grants are freed as soon as the license
+ * is planned. Every string the plan holds must still be there after. */
+static void free_license_grants(struct observed_license *l)
+{
+	grants_free(l->grants, l->ngrants);
+	grants_free(l->subgrants, l->nsubgrants);
+	l->grants = l->subgrants = NULL;
+	l->ngrants = l->nsubgrants = 0;
+}
+
+START_TEST(test_planner_outlives_grants)
+{
+	struct fx ref = { 0 }, f = { 0 };
+	struct planner *pl = NULL;
+	struct plan p = { 0 };
+
+	mixed_estate(&ref, 100);
+	fx_plan(&ref);
+	check_invariants(&ref.p);
+	ck_assert_uint_gt(ref.p.counts[ACT_CREATE], 0);
+	ck_assert_uint_gt(ref.p.counts[ACT_UPDATE], 0);
+	ck_assert_uint_gt(ref.p.counts[ACT_ACTIVATE], 0);
+	ck_assert_uint_gt(ref.p.counts[ACT_DELETE], 0);
+	ck_assert_uint_eq(ref.p.counts[ACT_BLOCKED], 4); /* 3 REJECTED, 1 unreadable */
+	ck_assert_uint_eq(ref.p.counts[ACT_DELETE], 6);
+
+	mixed_estate(&f, 100);
+	pl = planner_new(&f.d);
+	for (size_t i = 0; i < f.o.nlicenses; i++) {
+		planner_add_license(pl, &f.o.licenses[i]);
+		free_license_grants(&f.o.licenses[i]);
+	}
+	planner_finish(pl, &p);
+	assert_same_plan(&p, &ref.p);
+	plan_free(&p);
+	fx_free(&f);
+	fx_free(&ref);
+}
+END_TEST
+
+START_TEST(test_planner_any_order)
+{
+	struct fx f = { 0 };
+	struct planner *pl = NULL;
+	struct plan p = { 0 };
+
+	mixed_estate(&f, 100);
+	fx_plan(&f);
+	pl = planner_new(&f.d);
+	for (size_t i = f.o.nlicenses; i-- > 0;)
+		planner_add_license(pl, &f.o.licenses[i]);
+	planner_finish(pl, &p);
+	assert_same_plan(&p, &f.p);
+	plan_free(&p);
+	fx_free(&f);
+}
+END_TEST
+
+/* max_deletes counts the deletes of every license, however they arrive. */
+START_TEST(test_planner_max_deletes_whole_plan)
+{
+	struct fx f = { 0 };
+	struct planner *pl = NULL;
+	struct plan p = { 0 };
+
+	mixed_estate(&f, 4);
+	pl = planner_new(&f.d);
+	for (size_t i = 0; i < f.o.nlicenses; i++)
+		planner_add_license(pl, &f.o.licenses[i]);
+	planner_finish(pl, &p);
+	ck_assert_uint_gt(p.counts[ACT_DELETE], 4);
+	ck_assert(p.deletes_withheld);
+	for (size_t i = 0; i < p.nactions; i++)
+		ck_assert(p.actions[i].withheld == (p.actions[i].kind == ACT_DELETE));
+	plan_free(&p);
+	fx_free(&f);
+}
+END_TEST
+
+/* A second answer for a license already planned changes nothing: the
+ * first one counts, as when a listing repeats a license. */
+START_TEST(test_planner_first_answer_counts)
+{
+	struct fx f = { 0 };
+	struct planner *pl = NULL;
+	struct plan p = { 0 };
+	struct observed_license failed = { 0 };
+
+	mixed_estate(&f, 100);
+	fx_plan(&f);
+	failed.license_arn = xstrdup(f.o.licenses[0].license_arn);
+	failed.read_error = xstrdup("page 2 failed");
+	pl = planner_new(&f.d);
+	for (size_t i = 0; i < f.o.nlicenses; i++)
+		planner_add_license(pl, &f.o.licenses[i]);
+	planner_add_license(pl, &failed);
+	planner_finish(pl, &p);
+	assert_same_plan(&p, &f.p);
+	plan_free(&p);
+	free(failed.license_arn);
+	free(failed.read_error);
+	fx_free(&f);
+}
+END_TEST
+
+struct add_job {
+	struct planner *pl;
+	const struct observed_license *lic;
+};
+
+static void *add_in_thread(void *arg)
+{
+	struct add_job *job = arg;
+
+	planner_add_license(job->pl, job->lic);
+	return NULL;
+}
+
+/* As a pass calls it: from worker threads, one license each. */
+START_TEST(test_planner_concurrent)
+{
+	struct fx f = { 0 };
+	struct planner *pl = NULL;
+	struct plan p = { 0 };
+	pthread_t threads[8];
+	struct add_job jobs[8];
+
+	fx_init(&f);
+	f.d.max_deletes = 1000;
+	for (unsigned l = 0; l < ARRAY_LEN(threads); l++) {
+		size_t mi = fx_model(&f, l % 2 ? "odd" : "even", fx_lic(&f, l));
+		size_t li = fx_license(&f, fx_lic(&f, l));
+
+		for (unsigned t = 0; t < 300; t++) {
+			fx_target_acct(&f, mi, t);
+			if (t % 3)
+				fx_grant(&f, li, fx_garn(&f, l * 1000 + t), fx_acct(&f, t + t % 2),
+					 t % 5 ? GS_ACTIVE : GS_DISABLED);
+		}
+	}
+	fx_plan(&f);
+	pl = planner_new(&f.d);
+	for (unsigned l = 0; l < ARRAY_LEN(threads); l++) {
+		jobs[l] = (struct add_job){ pl, &f.o.licenses[l] };
+		ck_assert_int_eq(pthread_create(&threads[l], NULL, add_in_thread, &jobs[l]), 0);
+	}
+	for (unsigned l = 0; l < ARRAY_LEN(threads); l++)
+		pthread_join(threads[l], NULL);
+	planner_finish(pl, &p);
+	ck_assert_uint_gt(p.nactions, 1000);
+	assert_same_plan(&p, &f.p);
+	plan_free(&p);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *plan_suite(void)
 {
 	Suite *s = suite_create("plan");
@@ -1002,6 +1212,14 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_plan_free_safe);
 	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("planner");
+	tcase_add_test(tc, test_planner_outlives_grants);
+	tcase_add_test(tc, test_planner_any_order);
+	tcase_add_test(tc, test_planner_max_deletes_whole_plan);
+	tcase_add_test(tc, test_planner_first_answer_counts);
+	tcase_add_test(tc, test_planner_concurrent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scale");
