@@ -18,8 +18,9 @@ enum grant_status {
 	GS_DELETED,
 	GS_PENDING_DELETE,
 	GS_DISABLED,
-	GS_WORKFLOW_COMPLETED,
+	GS_WORKFLOW_COMPLETED, /* keep last: GRANT_STATUS_COUNT follows it */
 };
+#define GRANT_STATUS_COUNT (GS_WORKFLOW_COMPLETED + 1)
 
 struct grant {
 	char *arn;

@@ -58,6 +58,10 @@ struct observed_license {
 	 * this license: per-account sub-grants, parent_arn = the OU/org grant. */
 	struct grant *subgrants;
 	size_t nsubgrants;
+	/* The listed grants by status: what a pass still reports (live grants,
+	 * status.json) after it has planned the license and freed its grants.
+	 * plan does not read it. */
+	size_t status_counts[GRANT_STATUS_COUNT];
 };
 
 struct observed {

@@ -14,6 +14,10 @@
 #include "pool.h"
 #include "resolve.h"
 
+/* Four licenses read at once already hide the round trips of reads that
+ * page sequentially; more would only raise the peak memory of a pass. */
+#define LICENSES_IN_FLIGHT 4
+
 int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
 		const struct creds_env *cenv, bool (*should_stop)(void), char **err)
 {
@@ -171,26 +175,46 @@ static void read_license(struct engine *e, struct observed_license *l, unsigned 
 	aws_error_clear(&err);
 }
 
+/* Keeps the status counts and frees the grants: once planned, a license's
+ * grants are not needed, and 10,000 of them would set the pass's memory. */
+static void keep_counts_only(struct observed_license *l)
+{
+	for (size_t i = 0; i < l->ngrants; i++)
+		l->status_counts[l->grants[i].status < GRANT_STATUS_COUNT ? l->grants[i].status
+									    : GS_UNKNOWN]++;
+	grants_free(l->grants, l->ngrants);
+	grants_free(l->subgrants, l->nsubgrants);
+	l->grants = l->subgrants = NULL;
+	l->ngrants = l->nsubgrants = 0;
+}
+
 struct read_job {
 	struct engine *e;
 	struct observed *o;
+	struct planner *planner;
 	unsigned long pass;
 };
 
 static void read_one(void *arg, size_t i)
 {
 	struct read_job *job = arg;
+	struct observed_license *l = &job->o->licenses[i];
 
-	read_license(job->e, &job->o->licenses[i], job->pass);
+	read_license(job->e, l, job->pass);
+	planner_add_license(job->planner, l);
+	keep_counts_only(l);
 }
 
-/* Licenses are read in parallel (each one's pages in order): a large
- * estate is bounded by the rate limit, not by round trips. */
-static void read_observed(struct engine *e, struct pass_report *r)
+/* Licenses are read in parallel (each one's pages in order), so a large
+ * estate is not bounded by round trips; each is planned as soon as it has
+ * been read, then its grants are dropped. So at most LICENSES_IN_FLIGHT
+ * licenses' grants (each at most 2,000, AWS's limit) are ever in memory,
+ * however many licenses the config names. */
+static void read_and_plan(struct engine *e, struct pass_report *r)
 {
 	const struct desired *d = &r->desired;
 	struct observed *o = &r->observed;
-	struct read_job job = { e, o, r->pass };
+	struct read_job job = { e, o, planner_new(d), r->pass };
 
 	o->licenses = xcalloc(d->nmodels, sizeof(*o->licenses));
 	for (size_t i = 0; i < d->nmodels; i++) {
@@ -200,7 +224,9 @@ static void read_observed(struct engine *e, struct pass_report *r)
 			continue;
 		o->licenses[o->nlicenses++].license_arn = xstrdup(m->license_arn);
 	}
-	pool_run(o->nlicenses, e->workers, read_one, &job);
+	pool_run(o->nlicenses, e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT,
+		 read_one, &job);
+	planner_finish(job.planner, &r->plan);
 }
 
 static double now_seconds(void)
@@ -231,8 +257,7 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 		cfg, &r->org, r->org_error, r->licenses, r->nlicenses, r->licenses_error,
 	};
 	resolve_desired(&in, &r->desired, &r->warnings);
-	read_observed(e, r);
-	plan_build(&r->desired, &r->observed, &r->plan);
+	read_and_plan(e, r);
 	if (apply) {
 		struct apply_ctx ctx = {
 			.lm = &e->lm, .home_region = cfg->region, .override = cfg->activation_override,
@@ -263,8 +288,9 @@ size_t pass_live_grants(const struct pass_report *r)
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->observed.nlicenses; i++)
-		for (size_t j = 0; j < r->observed.licenses[i].ngrants; j++)
-			n += !grant_status_is_tombstone(r->observed.licenses[i].grants[j].status);
+		for (int st = 0; st < GRANT_STATUS_COUNT; st++)
+			if (!grant_status_is_tombstone(st))
+				n += r->observed.licenses[i].status_counts[st];
 	return n;
 }
 

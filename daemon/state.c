@@ -82,11 +82,13 @@ static json_t *grants_by_status(const struct pass_report *r, const char *license
 
 		if (strcmp(l->license_arn, license_arn) != 0)
 			continue;
-		for (size_t j = 0; j < l->ngrants; j++) {
-			const char *st = grant_status_name(l->grants[j].status);
-			json_int_t n = json_integer_value(json_object_get(by, st));
+		for (int st = 0; st < GRANT_STATUS_COUNT; st++) {
+			const char *name = grant_status_name(st);
+			json_int_t n = json_integer_value(json_object_get(by, name));
 
-			json_object_set_new(by, st, json_integer(n + 1));
+			if (l->status_counts[st] > 0)
+				json_object_set_new(by, name,
+						    json_integer(n + (json_int_t)l->status_counts[st]));
 		}
 	}
 	return by;
