@@ -178,12 +178,33 @@ static const char *target_parent_id(const struct org_tree *t, const struct confi
 	return ou ? ou->parent_id : NULL;
 }
 
+/* The targets of cm that are OUs found in the tree, with their ids
+ * (borrowed from t): the only targets others can lie inside. */
+static size_t ou_targets(const struct org_tree *t, const struct config_model *cm,
+			 const char **ids, size_t *idx)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < cm->ntargets; j++) {
+		const char *ou = target_ou_id(t, &cm->targets[j]);
+
+		if (ou) {
+			ids[n] = ou;
+			idx[n++] = j;
+		}
+	}
+	return n;
+}
+
 /* Only one Marketplace grant per product can be active in an account, so
  * a model that reaches an account twice is worth a warning. */
 static void overlap_warnings(const struct org_tree *t, const struct config_model *cm,
 			     struct strlist *warnings)
 {
 	const struct config_target *org = NULL;
+	const char **ou_ids = xcalloc(cm->ntargets, sizeof(*ou_ids));
+	size_t *ou_idx = xcalloc(cm->ntargets, sizeof(*ou_idx));
+	size_t nous = t->have_tree ? ou_targets(t, cm, ou_ids, ou_idx) : 0;
 
 	for (size_t i = 0; i < cm->ntargets; i++)
 		if (cm->targets[i].kind == TARGET_ORGANIZATION)
@@ -198,16 +219,15 @@ static void overlap_warnings(const struct org_tree *t, const struct config_model
 			strlist_push(warnings, xasprintf("model %s: %s overlaps with organization", cm->name, a->label));
 			continue;
 		}
-		if (!t->have_tree || !(parent = target_parent_id(t, a)))
+		if (nous == 0 || !(parent = target_parent_id(t, a)))
 			continue;
-		for (size_t j = 0; j < cm->ntargets; j++) {
-			const char *ou = target_ou_id(t, &cm->targets[j]);
-
-			if (j != i && ou && org_is_below(t, parent, ou))
+		for (size_t k = 0; k < nous; k++)
+			if (ou_idx[k] != i && org_is_below(t, parent, ou_ids[k]))
 				strlist_push(warnings, xasprintf("model %s: %s lies inside %s", cm->name,
-								 a->label, cm->targets[j].label));
-		}
+								 a->label, cm->targets[ou_idx[k]].label));
 	}
+	free(ou_ids);
+	free(ou_idx);
 }
 
 void resolve_desired(const struct resolve_input *in, struct desired *out, struct strlist *warnings)
