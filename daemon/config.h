@@ -31,11 +31,14 @@ struct config_pos {
 struct config_target {
 	enum target_kind kind;
 	/* OU id ("ou-ab12-dev00001"), OU path ("Workloads/Prod", no leading or
-	 * trailing '/'), or 12-digit account id; NULL for the organization. */
-	char *value;
+	 * trailing '/'), or 12-digit account id; NULL for the organization.
+	 * Points into label (a config may hold 10,000 targets: one allocation
+	 * each, not two). */
+	const char *value;
 	bool is_ou_path; /* kind == TARGET_OU and value is a path, not an id */
 	/* As written, for logs and plan output: "organization",
-	 * "ou Workloads/Prod", "ou ou-ab12-dev00001", "account 222222222222". */
+	 * "ou Workloads/Prod", "ou ou-ab12-dev00001", "account 222222222222".
+	 * Owned. */
 	char *label;
 	struct config_pos pos;
 };

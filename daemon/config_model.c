@@ -34,19 +34,21 @@ struct model_build {
 
 static void target_clear(struct config_target *t)
 {
-	free(t->value);
-	free(t->label);
+	free(t->label); /* value points into it */
 }
 
 static void push_target(struct config_target **v, size_t *n, size_t *cap, enum target_kind kind,
 			const char *value, bool is_path, struct config_pos pos)
 {
+	const char *prefix = kind == TARGET_OU ? "ou " : "account ";
+	char *label = xasprintf("%s%s", prefix, value);
+
 	grow_array((void **)v, cap, *n + 1, sizeof(**v));
 	(*v)[(*n)++] = (struct config_target){
 		.kind = kind,
-		.value = xstrdup(value),
+		.value = label + strlen(prefix),
 		.is_ou_path = is_path,
-		.label = xasprintf("%s %s", kind == TARGET_OU ? "ou" : "account", value),
+		.label = label,
 		.pos = pos,
 	};
 }
