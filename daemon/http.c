@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "util.h"
+#include "xml.h"
 
 #define MAX_RESPONSE_BYTES (16u * 1024u * 1024u)
 #define MAX_REQUEST_ID 128
@@ -642,22 +643,31 @@ static char *strip_error_type(const char *raw)
 	return xstrndup(start, len);
 }
 
-/* Text of the first <tag>...</tag> in xml; caller frees; NULL if absent. */
-static char *xml_first_text(const char *xml, const char *tag)
+/* Code and Message of a query-protocol error answer, <ErrorResponse>
+ * <Error><Code/><Message/></Error></ErrorResponse>; each stays NULL when it
+ * is missing or empty, or when the body is not well-formed XML at all. */
+static void decode_xml_error(const char *body, size_t len, char **type, char **message)
 {
-	char *open = xasprintf("<%s>", tag), *close = xasprintf("</%s>", tag);
-	const char *a = strstr(xml, open), *b = NULL;
-	char *text = NULL;
+	struct xml_element *root = NULL;
+	const struct xml_element *e = NULL;
+	char *why = NULL;
 
-	if (a) {
-		a += strlen(open);
-		b = strstr(a, close);
+	if (xml_parse(body, len, &root, &why) < 0) {
+		free(why);
+		return;
 	}
-	if (a && b)
-		text = xstrndup(a, (size_t)(b - a));
-	free(open);
-	free(close);
-	return text;
+	if (strcmp(root->name, "ErrorResponse") == 0)
+		for (e = root->children; e && strcmp(e->name, "Error") != 0; e = e->next)
+			;
+	for (const struct xml_element *n = e ? e->children : NULL; n; n = n->next) {
+		if (n->text_len == 0)
+			continue;
+		if (!*type && strcmp(n->name, "Code") == 0)
+			*type = xstrdup(n->text);
+		else if (!*message && strcmp(n->name, "Message") == 0)
+			*message = xstrdup(n->text);
+	}
+	xml_free(root);
 }
 
 /* Reads type and message out of an error answer of either protocol. */
@@ -669,10 +679,7 @@ static void decode_error_body(const struct request *rq, const char *body, size_t
 	*type = NULL;
 	*message = NULL;
 	if (!rq->svc->target_prefix) {
-		char *code = xml_first_text(body, "Code");
-
-		*type = code;
-		*message = xml_first_text(body, "Message");
+		decode_xml_error(body, len, type, message);
 		return;
 	}
 	j = json_loadb(body, len, 0, NULL);
@@ -691,6 +698,16 @@ static void decode_error_body(const struct request *rq, const char *body, size_t
 
 enum attempt_outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_FAIL };
 
+/* The request timed out on its way in (HTTP 408, or the error types AWS
+ * uses for it): like a 5xx, worth another attempt. Writes carry a
+ * ClientToken, so a repeated one is not a second write. */
+static bool is_timeout_answer(const char *type, long status)
+{
+	return status == 408 ||
+	       (type && (strcmp(type, "RequestTimeout") == 0 ||
+			 strcmp(type, "RequestTimeoutException") == 0));
+}
+
 /* Classifies a finished transfer; fills err for anything but success. */
 static enum attempt_outcome classify(const struct request *rq, CURLcode rc, long status,
 				     const struct response *resp, struct aws_error *err)
@@ -706,14 +723,25 @@ static enum attempt_outcome classify(const struct request *rq, CURLcode rc, long
 			  resp->too_big ? "response larger than the 16 MiB cap" : NULL);
 		return resp->too_big ? ATTEMPT_FAIL : (is_retryable_curl(rc) ? ATTEMPT_RETRY : ATTEMPT_FAIL);
 	}
-	if (status >= 200 && status < 300)
+	if (status >= 200 && status < 300) {
+		/* Neither JSON nor XML has a raw NUL; a parser that stopped
+		 * there could take a valid-looking prefix for the answer. */
+		if (resp->body.len > 0 && memchr(resp->body.buf, '\0', resp->body.len)) {
+			set_error(err, AWS_ERR_PROTOCOL, rq->operation, "InvalidResponse",
+				  "the answer holds a NUL byte");
+			return ATTEMPT_FAIL;
+		}
 		return ATTEMPT_OK;
+	}
 	decode_error_body(rq, resp->body.buf ? resp->body.buf : "", resp->body.len, &type, &message);
 	if (is_throttling_type(type) || (!type && status == 429)) {
 		set_error(err, AWS_ERR_THROTTLED, rq->operation, type ? type : "HTTP 429", message);
 		out = ATTEMPT_RETRY;
-	} else if (status >= 500) {
-		set_error(err, AWS_ERR_SERVER, rq->operation, type ? type : "HTTP 5xx", message);
+	} else if (status >= 500 || is_timeout_answer(type, status)) {
+		char label[32];
+
+		snprintf(label, sizeof(label), "HTTP %ld", status);
+		set_error(err, AWS_ERR_SERVER, rq->operation, type ? type : label, message);
 		out = ATTEMPT_RETRY;
 	} else if (type) {
 		set_error(err, AWS_ERR_API, rq->operation, type, message);

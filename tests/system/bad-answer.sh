@@ -5,9 +5,12 @@
 # and every one must be an error for what it concerns - never a crash,
 # never "no grants", never a delete or a duplicate.
 
-# A fail rule that answers call NTH of OP with BODY (status 200), once.
+# A fail rule that answers call NTH of OP with BODY (status 200), once. A
+# BODY written json:"..." is a JSON string, for bytes bash cannot hold (NUL).
 answer_with() { # answer_with OP NTH BODY
-	emu config "$(jq -nc --arg op "$1" --argjson n "$2" --arg b "$3" \
+	local body=(--arg b "$3")
+	[[ $3 == json:* ]] && body=(--argjson b "${3#json:}")
+	emu config "$(jq -nc --arg op "$1" --argjson n "$2" "${body[@]}" \
 		'{fail_rules: [{operation: $op, nth: $n, times: 1, status: 200, body: $b}]}')" >/dev/null
 }
 no_rules() { emu config '{"fail_rules": null}' >/dev/null; }
