@@ -48,6 +48,7 @@ struct creds_provider {
 	struct aws_credentials current;
 	char *source;
 	time_t retry_after;       /* a failed refresh is tried again from then on */
+	bool refused;             /* AWS called current expired (creds_invalidate) */
 	/* For role profiles and instance metadata (creds_provider_set_network). */
 	bool have_network;
 	struct http_opts opts;
@@ -529,7 +530,16 @@ done:
 
 static bool refresh_due(const struct creds_provider *p, time_t now)
 {
-	return p->current.expiration && now >= p->current.expiration - CREDS_REFRESH_MARGIN_S;
+	return p->refused ||
+	       (p->current.expiration && now >= p->current.expiration - CREDS_REFRESH_MARGIN_S);
+}
+
+void creds_invalidate(struct creds_provider *p)
+{
+	if (p->is_static || !p->loaded)
+		return;
+	p->refused = true;
+	p->retry_after = 0;
 }
 
 int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials **out, char **err)
@@ -558,6 +568,7 @@ int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials
 		p->source = source;
 		p->loaded = true;
 		p->retry_after = 0;
+		p->refused = false;
 		*out = &p->current;
 		return 0;
 	}

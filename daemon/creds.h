@@ -95,6 +95,11 @@ void creds_provider_free(struct creds_provider *p);
  * refresh is tried again 30 s later).
  */
 int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials **out, char **err);
+/* AWS refused the current credentials as expired before their time (a
+ * revoked session, a clock off, an Expiration that lied): the next
+ * creds_get resolves the chain again, however far off the expiry is. A
+ * provider of fixed credentials has nothing to renew and ignores this. */
+void creds_invalidate(struct creds_provider *p);
 /* Where the current credentials came from, e.g. "environment" or
  * "profile ops (/root/.aws/credentials)"; "" before the first creds_get. */
 const char *creds_source(const struct creds_provider *p);

@@ -796,6 +796,33 @@ static CURLcode attempt_once(struct http_client *c, const struct request *rq,
 	return rc;
 }
 
+static bool is_expired_token(const char *type)
+{
+	return type && (strcmp(type, "ExpiredToken") == 0 || strcmp(type, "ExpiredTokenException") == 0);
+}
+
+/* After AWS refused the key used_key_id as expired: true when there are
+ * other credentials to try, resolving the chain again unless a request on
+ * another thread has done so already. Keys are not secrets; comparing
+ * them is enough to tell one set of credentials from the next. */
+static bool renew_credentials(struct http_client *c, struct creds_provider *cp, const char *used_key_id)
+{
+	const struct aws_credentials *cr = NULL;
+	char *cerr = NULL;
+	bool other = false;
+
+	pthread_mutex_lock(&c->lock);
+	if (creds_get(cp, time(NULL), &cr, &cerr) == 0 && strcmp(cr->access_key_id, used_key_id) == 0) {
+		creds_invalidate(cp);
+		if (creds_get(cp, time(NULL), &cr, &cerr) < 0)
+			cr = NULL;
+	}
+	other = cr && strcmp(cr->access_key_id, used_key_id) != 0;
+	pthread_mutex_unlock(&c->lock);
+	free(cerr);
+	return other;
+}
+
 static void count_attempt(struct http_client *c, const struct request *rq,
 			  enum attempt_outcome out, const struct aws_error *err)
 {
@@ -814,11 +841,13 @@ static void count_attempt(struct http_client *c, const struct request *rq,
 static int perform(struct http_client *c, const struct request *rq, struct creds_provider *cp,
 		   char **body_out, struct aws_error *err)
 {
+	bool renewed = false; /* credentials renewed after ExpiredToken, at most once */
+
 	aws_error_clear(err);
 	for (unsigned attempt = 1;; attempt++) {
 		struct response resp = { 0 };
 		struct aws_credentials cr = { 0 };
-		char *cerr = NULL;
+		char *cerr = NULL, *key_id = NULL;
 		enum attempt_outcome out;
 		CURLcode rc;
 		long status = 0;
@@ -833,9 +862,12 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 			break;
 		}
 		rc = attempt_once(c, rq, &cr, &resp, &status);
+		key_id = cr.access_key_id;
+		cr.access_key_id = NULL;
 		aws_credentials_clear(&cr);
 		if (rc == CURLE_ABORTED_BY_CALLBACK) {
 			sb_free(&resp.body);
+			free(key_id);
 			break;
 		}
 		out = classify(rq, rc, status, &resp, err);
@@ -844,11 +876,21 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 			out = ATTEMPT_FAIL;
 		count_attempt(c, rq, out, err);
 		if (out == ATTEMPT_OK) {
+			free(key_id);
 			*body_out = sb_steal(&resp.body);
 			aws_error_clear(err);
 			return 0;
 		}
 		sb_free(&resp.body);
+		/* Expired before its time: new credentials get one more try,
+		 * right away; the same ones again would only fail again. */
+		if (out == ATTEMPT_FAIL && !renewed && is_expired_token(err->type) &&
+		    renew_credentials(c, cp, key_id)) {
+			renewed = true;
+			free(key_id);
+			continue;
+		}
+		free(key_id);
 		if (out == ATTEMPT_FAIL)
 			return -1;
 		if (!sleep_cancellable(c, backoff_seconds(&c->opts, attempt)))

@@ -1,0 +1,62 @@
+# Credentials AWS refuses as expired long before their Expiration (a revoked
+# session, a clock that is off): the request that was refused resolves the
+# chain again and is sent once more with the new credentials, so the pass
+# goes on. Here credential_process hands out, first, a key the emulator has
+# already expired while its Expiration says an hour ahead, then good keys.
+# Environment keys that are refused stay refused: covered by 065 (one call).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/creds-lib.sh"
+start_emulator "$CREDS_FIXTURE"
+clean_creds_env
+
+cat >"$T/issue" <<PY
+#!$(command -v "$PYTHON")
+import datetime, json, os, subprocess, sys
+os.environ["AWS_CONFIG_FILE"] = os.devnull   # boto3 must not read lmgrantd's profile
+import boto3
+issued_file = "$T/issued"
+issued = open(issued_file).read().split() if os.path.exists(issued_file) else []
+sts = boto3.client("sts", endpoint_url="$AWS_ENDPOINT_URL_STS", region_name="us-east-1",
+                   aws_access_key_id="$VAULT_KEY", aws_secret_access_key="$VAULT_SECRET")
+c = sts.assume_role(RoleArn="$ROLE_OPS", RoleSessionName="run%d" % (len(issued) + 1),
+                    DurationSeconds=3600)["Credentials"]
+if not issued:   # the first key is dead on arrival
+    subprocess.run(["$PYTHON", "$EMU_DIR/emuctl.py", "--port-file", "$T/port", "expire-creds",
+                    c["AccessKeyId"]], check=True, stdout=subprocess.DEVNULL)
+open(issued_file, "w").write(" ".join(issued + [c["AccessKeyId"]]))
+expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+json.dump({"Version": 1, "AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
+           "SessionToken": c["SessionToken"], "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ")},
+          sys.stdout)
+PY
+chmod 755 "$T/issue"
+write_aws "$HOME/.aws/config" <<EOF
+[default]
+credential_process = $T/issue
+EOF
+write_config e.yaml <<'YAML'
+version: 1
+max_tps: 50
+models:
+  claude:
+    product: prod-4pmewlybdftbs
+    accounts: ["444444444444", "555555555555"]
+YAML
+
+emu reset-calls >/dev/null
+expect_exit 0 lmg -c "$T/e.yaml" apply
+read -r -a issued <"$T/issued" || true  # (no trailing newline)
+assert_eq "${#issued[@]}" 2 "credential_process runs"
+lm_calls() { emu calls | jq -c "[.[] | select(.operation != \"AssumeRole\") | $1]"; }
+# Exactly one request met the dead key; it was sent again with the new one.
+assert_eq "$(lm_calls 'select(.error == "ExpiredTokenException") | .access_key_id')" "[\"${issued[0]}\"]" \
+	"requests refused as expired"
+assert_eq "$(lm_calls 'select(.access_key_id == "'"${issued[0]}"'") | .operation')" '["ListReceivedLicenses"]' \
+	"requests signed with the dead key"
+assert_eq "$(lm_calls '.operation' | jq -r '.[0:2] | join(" ")')" "ListReceivedLicenses ListReceivedLicenses" \
+	"the refused request, then the same again"
+assert_eq "$(emu calls --count --op CreateGrant)" 2 "grants created"
+assert_eq "$(lm_calls 'select(.status != 200 and .error != "ExpiredTokenException")' | jq length)" 0 \
+	"other refused requests"
+assert_no_secrets "$T/err" "$T/out"
+echo ok
