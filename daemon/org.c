@@ -36,6 +36,28 @@ void org_tree_clear(struct org_tree *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void org_tree_copy(struct org_tree *dst, const struct org_tree *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->org_id = xstrdup(src->org_id);
+	dst->management_account = xstrdup(src->management_account);
+	dst->root_id = xstrdup(src->root_id);
+	dst->have_tree = src->have_tree;
+	dst->ous = xcalloc(src->nous, sizeof(*dst->ous));
+	for (size_t i = 0; i < src->nous; i++)
+		dst->ous[i] = (struct org_ou){
+			xstrdup(src->ous[i].id), xstrdup(src->ous[i].name),
+			xstrdup(src->ous[i].parent_id), xstrdup(src->ous[i].path),
+		};
+	dst->nous = src->nous;
+	dst->accounts = xcalloc(src->naccounts, sizeof(*dst->accounts));
+	for (size_t i = 0; i < src->naccounts; i++)
+		dst->accounts[i] = (struct org_account){
+			xstrdup(src->accounts[i].id), xstrdup(src->accounts[i].parent_id),
+		};
+	dst->naccounts = src->naccounts;
+}
+
 static const char *member_string(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));

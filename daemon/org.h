@@ -35,6 +35,8 @@ struct org_tree {
 	size_t naccounts;
 };
 void org_tree_clear(struct org_tree *t);
+/* *dst (not cleared first) becomes a deep copy of *src. */
+void org_tree_copy(struct org_tree *dst, const struct org_tree *src);
 
 /* DescribeOrganization: fills org_id and management_account. */
 int org_describe(const struct aws_client *c, struct org_tree *t, struct aws_error *err);

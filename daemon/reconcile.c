@@ -63,7 +63,14 @@ void engine_free(struct engine *e)
 	aws_service_clear(&e->lm_svc);
 	aws_service_clear(&e->org_svc);
 	aws_service_clear(&e->sts_svc);
+	org_tree_clear(&e->org_cache);
 	memset(e, 0, sizeof(*e));
+}
+
+void engine_forget_org(struct engine *e)
+{
+	org_tree_clear(&e->org_cache);
+	e->org_cache_at = 0;
 }
 
 static void observed_free(struct observed *o)
@@ -113,15 +120,35 @@ static bool config_needs_org(const struct config *cfg)
 	return cfg->nmodels > 0;
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A failed read is never cached, and drops what was: the next pass reads. */
 static void read_organization(struct engine *e, const struct config *cfg, struct pass_report *r)
 {
 	struct aws_error err = { 0 };
+	double now = now_seconds();
 
 	if (!config_needs_org(cfg))
 		return;
+	if (e->org_cache_at > 0 && now - e->org_cache_at < e->org_cache_ttl_s) {
+		org_tree_copy(&r->org, &e->org_cache);
+		r->org_cached = true;
+		log_msg(LOG_DEBUG, "organization as read %.0f s ago", now - e->org_cache_at);
+		return;
+	}
+	engine_forget_org(e);
 	if (org_describe(&e->org, &r->org, &err) < 0 || org_read_tree(&e->org, &r->org, &err) < 0) {
 		r->org_error = aws_error_describe(&err);
 		log_read_failure("the organization", &err, r->pass);
+	} else if (e->org_cache_ttl_s > 0) {
+		org_tree_copy(&e->org_cache, &r->org);
+		e->org_cache_at = now;
 	}
 	aws_error_clear(&err);
 }
@@ -227,14 +254,6 @@ static void read_and_plan(struct engine *e, struct pass_report *r)
 	pool_run(o->nlicenses, e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT,
 		 read_one, &job);
 	planner_finish(job.planner, &r->plan);
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,

@@ -28,6 +28,13 @@ struct engine {
 	struct sts_sessions *grantee_sessions; /* assumed grantee roles (SPEC §4.4) */
 	bool (*should_stop)(void);
 	unsigned workers; /* requests kept in flight */
+	/* The last organization read, reused by passes for org_cache_ttl_s
+	 * seconds after it (0, as engine_init leaves it: every pass reads).
+	 * Reading a large organization costs two calls per OU, and OUs,
+	 * paths and accounts change rarely. */
+	double org_cache_ttl_s;
+	struct org_tree org_cache;
+	double org_cache_at; /* CLOCK_MONOTONIC seconds; 0: nothing cached */
 };
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1
@@ -35,6 +42,8 @@ struct engine {
 int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
 		const struct creds_env *cenv, bool (*should_stop)(void), char **err);
 void engine_free(struct engine *e);
+/* The next pass reads the organization again, cached or not. */
+void engine_forget_org(struct engine *e);
 
 /* Everything one pass read, decided and did; owned. */
 struct pass_report {
@@ -43,6 +52,7 @@ struct pass_report {
 	size_t nlicenses;
 	char *licenses_error;
 	struct org_tree org;
+	bool org_cached; /* org is the engine's cached copy, not read this pass */
 	char *org_error;
 	struct desired desired;
 	struct observed observed;

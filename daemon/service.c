@@ -19,6 +19,11 @@
 #include "reconcile.h"
 #include "state.h"
 
+/* How long the daemon's passes reuse an organization they read: three
+ * passes at the default interval. A reload (SIGHUP) or a pass asked for
+ * with SIGUSR1 reads it again at once. */
+#define ORG_CACHE_TTL_S 900.0
+
 static volatile sig_atomic_t sig_stop, sig_reload, sig_pass_now;
 
 /* The watchdog deadline lives with the signal flags because the stop
@@ -138,6 +143,7 @@ static int load(struct daemon *d)
 		config_free(cfg);
 		return -1;
 	}
+	e->org_cache_ttl_s = ORG_CACHE_TTL_S;
 	engine_free(d->engine);
 	free(d->engine);
 	config_free(d->cfg);
@@ -258,6 +264,10 @@ int service_run(const struct service_opts *o)
 		if (sig_reload && reload(&d))
 			next_pass = mono_now();
 		if (sig_pass_now || mono_now() >= next_pass) {
+			/* Whoever asks for a pass now may just have changed the
+			 * organization: it gets a fresh read. */
+			if (sig_pass_now)
+				engine_forget_org(d.engine);
 			sig_pass_now = 0;
 			run_pass(&d);
 			next_pass = mono_now() + (double)d.cfg->interval_s;
