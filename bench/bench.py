@@ -8,7 +8,9 @@ table and to bench/results.json.
 Scenarios (issue 7):
   S1 converge  10 licenses x 200 accounts, emulator throttled at 100 writes/s
                with 20 ms latency, max_tps 100: create pass, activation pass.
-  S2 steady    20 licenses x 500 accounts, 10,000 ACTIVE grants, no drift.
+  S2 steady    20 licenses x 500 accounts, 10,000 ACTIVE grants, no drift;
+               then `lmgrantd run` for 10 passes on it: flat memory, the
+               organization read once.
   S3 drift     S2 with 1 % of the grants deleted by hand.
   S4 compare   S1's converge and S2's steady pass done by lmgrantd, a plain
                sequential AWS CLI script and Terraform (aws_licensemanager_grant)
@@ -117,10 +119,10 @@ def gen_fixture(workdir, licenses, accounts, status):
     return path, json.load(open(path))
 
 
-def write_config(workdir, fixture, max_tps, name="lmgrantd.yaml"):
+def write_config(workdir, fixture, max_tps, name="lmgrantd.yaml", extra=()):
     mgmt = fixture["organization"]["management_account"]
     accounts = [a["id"] for a in fixture["accounts"] if a["id"] != mgmt]
-    lines = ["version: 1", "max_tps: %g" % max_tps, "max_deletes: 1000", "models:"]
+    lines = ["version: 1", "max_tps: %g" % max_tps, "max_deletes: 1000", *extra, "models:"]
     for i, lic in enumerate(fixture["licenses"]):
         lines += ["  model-%02d:" % i, "    product: %s" % lic["product_sku"],
                   "    operations: [CheckoutLicense, CheckInLicense]",
@@ -195,6 +197,8 @@ def scenario_s2_s3(binary, workdir):
                      "target": "calls == min, 0 writes, cpu <= 0.5 s, rss <= 16 MiB",
                      "ok": r["exit"] == 0 and len(c) == minimum and writes == 0
                      and r["cpu_s"] <= 0.5 and r["rss_kib"] <= 16 * 1024})
+        emu.admin("POST", "/_emu/calls/reset", {})
+        rows.append(daemon_row(binary, workdir, fx, emu, env, minimum))
         state = emu.admin("GET", "/_emu/state")
         top = [g for g in state["grants"] if g["parent_arn"] == g["license_arn"]]
         victims = top[::100][:100]
@@ -215,6 +219,74 @@ def scenario_s2_s3(binary, workdir):
         return rows
     finally:
         emu.stop()
+
+
+S2_DAEMON_PASSES = 10
+
+
+def proc_kib(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def proc_cpu_s(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime + stime
+
+
+def daemon_row(binary, workdir, fx, emu, env, pass_minimum):
+    """`lmgrantd run` on the S2 estate for S2_DAEMON_PASSES passes, 1 s
+    apart: its memory must not grow from pass to pass, and the passes after
+    the first reuse the organization read by the first. (Unlike ru_maxrss,
+    /proc's VmHWM belongs to the exec'd program alone.)"""
+    cfg = write_config(workdir, fx, 1000, "lmgrantd-run.yaml", ["interval: 1s"])
+    state_dir = os.path.join(workdir, "state")
+    os.makedirs(state_dir, exist_ok=True)
+    status = os.path.join(state_dir, "status.json")
+
+    def passes():
+        try:
+            with open(status) as f:
+                return json.load(f).get("pass", 0)
+        except (OSError, ValueError):
+            return 0
+
+    start = time.monotonic()
+    proc = subprocess.Popen([binary, "--log", "stderr", "-c", cfg, "run"], env={**env, "STATE_DIRECTORY": state_dir},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = last = hwm = cpu = None
+    try:
+        while time.monotonic() - start < 120 and proc.poll() is None:
+            n = passes()
+            if n >= 1 and first is None:
+                first = proc_kib(proc.pid, "VmRSS")
+            if n >= S2_DAEMON_PASSES:
+                last = proc_kib(proc.pid, "VmRSS")
+                hwm = proc_kib(proc.pid, "VmHWM")
+                cpu = proc_cpu_s(proc.pid)
+                break
+            time.sleep(0.05)
+    finally:
+        wall = time.monotonic() - start
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    calls = emu.calls()
+    ops = by_operation(calls)
+    org_min = pass_minimum - 20 * math.ceil(500 / 100) - 1
+    minimum = S2_DAEMON_PASSES * (pass_minimum - org_min) + org_min
+    done = first is not None and last is not None
+    return {"scenario": "S2 daemon, %d passes" % S2_DAEMON_PASSES, "exit": proc.returncode, "wall_s": wall,
+            "cpu_s": cpu, "rss_kib": hwm, "rss_first_pass_kib": first,
+            "rss_last_pass_kib": last, "calls": len(calls), "min_calls": minimum,
+            "writes": sum(v for k, v in ops.items() if k in WRITES), "by_operation": ops,
+            "target": "RSS after pass %d within 1 MiB of pass 1 (%s -> %s MiB); organization read once" % (
+                S2_DAEMON_PASSES, "%.1f" % (first / 1024.0) if first else "-",
+                "%.1f" % (last / 1024.0) if last else "-"),
+            "ok": done and proc.returncode == 0 and last - first <= 1024 and len(calls) == minimum}
 
 
 def fmt_row(r):
