@@ -1028,10 +1028,25 @@ static void free_license_grants(struct observed_license *l)
 	l->ngrants = l->nsubgrants = 0;
 }
 
+/* f's licenses through a planner, last first when reverse, each one's
+ * grants freed right after it was added when drop_grants. */
+static void plan_by_license(struct fx *f, bool reverse, bool drop_grants, struct plan *out)
+{
+	struct planner *pl = planner_new(&f->d);
+
+	for (size_t k = 0; k < f->o.nlicenses; k++) {
+		struct observed_license *l = &f->o.licenses[reverse ? f->o.nlicenses - 1 - k : k];
+
+		planner_add_license(pl, l);
+		if (drop_grants)
+			free_license_grants(l);
+	}
+	planner_finish(pl, out);
+}
+
 START_TEST(test_planner_outlives_grants)
 {
 	struct fx ref = { 0 }, f = { 0 };
-	struct planner *pl = NULL;
 	struct plan p = { 0 };
 
 	mixed_estate(&ref, 100);
@@ -1045,12 +1060,7 @@ START_TEST(test_planner_outlives_grants)
 	ck_assert_uint_eq(ref.p.counts[ACT_DELETE], 6);
 
 	mixed_estate(&f, 100);
-	pl = planner_new(&f.d);
-	for (size_t i = 0; i < f.o.nlicenses; i++) {
-		planner_add_license(pl, &f.o.licenses[i]);
-		free_license_grants(&f.o.licenses[i]);
-	}
-	planner_finish(pl, &p);
+	plan_by_license(&f, false, true, &p);
 	assert_same_plan(&p, &ref.p);
 	plan_free(&p);
 	fx_free(&f);
@@ -1061,15 +1071,11 @@ END_TEST
 START_TEST(test_planner_any_order)
 {
 	struct fx f = { 0 };
-	struct planner *pl = NULL;
 	struct plan p = { 0 };
 
 	mixed_estate(&f, 100);
 	fx_plan(&f);
-	pl = planner_new(&f.d);
-	for (size_t i = f.o.nlicenses; i-- > 0;)
-		planner_add_license(pl, &f.o.licenses[i]);
-	planner_finish(pl, &p);
+	plan_by_license(&f, true, false, &p);
 	assert_same_plan(&p, &f.p);
 	plan_free(&p);
 	fx_free(&f);
@@ -1080,14 +1086,10 @@ END_TEST
 START_TEST(test_planner_max_deletes_whole_plan)
 {
 	struct fx f = { 0 };
-	struct planner *pl = NULL;
 	struct plan p = { 0 };
 
 	mixed_estate(&f, 4);
-	pl = planner_new(&f.d);
-	for (size_t i = 0; i < f.o.nlicenses; i++)
-		planner_add_license(pl, &f.o.licenses[i]);
-	planner_finish(pl, &p);
+	plan_by_license(&f, false, false, &p);
 	ck_assert_uint_gt(p.counts[ACT_DELETE], 4);
 	ck_assert(p.deletes_withheld);
 	for (size_t i = 0; i < p.nactions; i++)

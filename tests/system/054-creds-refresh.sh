@@ -10,27 +10,9 @@ source "$(dirname "$0")/creds-lib.sh"
 start_emulator "$CREDS_FIXTURE"
 clean_creds_env
 
-cat >"$T/rotate" <<PY
-#!$(command -v "$PYTHON")
-import datetime, json, os, subprocess, sys, time
-os.environ["AWS_CONFIG_FILE"] = os.devnull   # boto3 must not read lmgrantd's profile
-import boto3
-issued_file = "$T/issued"
-issued = open(issued_file).read().split() if os.path.exists(issued_file) else []
-sts = boto3.client("sts", endpoint_url="$AWS_ENDPOINT_URL_STS", region_name="us-east-1",
-                   aws_access_key_id="$VAULT_KEY", aws_secret_access_key="$VAULT_SECRET")
-c = sts.assume_role(RoleArn="$ROLE_OPS", RoleSessionName="run%d" % (len(issued) + 1),
-                    DurationSeconds=900)["Credentials"]
+issuing_process "$T/rotate" 303 '
 for old in issued[:-1]:
-    subprocess.run(["$PYTHON", "$EMU_DIR/emuctl.py", "--port-file", "$T/port", "expire-creds", old],
-                   check=True, stdout=subprocess.DEVNULL)
-open(issued_file, "w").write(" ".join(issued + [c["AccessKeyId"]]))
-expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=303)
-json.dump({"Version": 1, "AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
-           "SessionToken": c["SessionToken"], "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ")},
-          sys.stdout)
-PY
-chmod 755 "$T/rotate"
+    expire(old)'
 write_aws "$HOME/.aws/config" <<EOF
 [default]
 credential_process = $T/rotate

@@ -105,3 +105,37 @@ print(json.dumps({"Code": "Success", "LastUpdated": "2025-01-01T00:00:00Z", "Typ
                   "Expiration": c["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ")}))
 PY
 }
+
+# issuing_process PATH EXPIRES_IN HOOK: writes at PATH a credential_process
+# that assumes $ROLE_OPS at the emulator (as user vault), runs the Python
+# HOOK, adds the new key id to the list in $T/issued and prints the
+# credentials with an Expiration EXPIRES_IN seconds ahead. HOOK sees
+# `issued` (the key ids handed out before), `c` (the new credentials) and
+# `expire(key_id)`, which makes the emulator refuse a key from then on.
+issuing_process() {
+	local path=$1 expires_in=$2 hook=$3
+	cat >"$path" <<PY
+#!$(command -v "$PYTHON")
+import datetime, json, os, subprocess, sys
+os.environ["AWS_CONFIG_FILE"] = os.devnull   # boto3 must not read lmgrantd's profile
+import boto3
+
+def expire(key_id):
+    subprocess.run(["$PYTHON", "$EMU_DIR/emuctl.py", "--port-file", "$T/port", "expire-creds", key_id],
+                   check=True, stdout=subprocess.DEVNULL)
+
+issued_file = "$T/issued"
+issued = open(issued_file).read().split() if os.path.exists(issued_file) else []
+sts = boto3.client("sts", endpoint_url="$AWS_ENDPOINT_URL_STS", region_name="us-east-1",
+                   aws_access_key_id="$VAULT_KEY", aws_secret_access_key="$VAULT_SECRET")
+c = sts.assume_role(RoleArn="$ROLE_OPS", RoleSessionName="run%d" % (len(issued) + 1),
+                    DurationSeconds=3600)["Credentials"]
+$hook
+open(issued_file, "w").write(" ".join(issued + [c["AccessKeyId"]]))
+expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=$expires_in)
+json.dump({"Version": 1, "AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
+           "SessionToken": c["SessionToken"], "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ")},
+          sys.stdout)
+PY
+	chmod 755 "$path"
+}
