@@ -14,8 +14,7 @@ ou1=$(jq -r '.ous[1].id' "$T/f.json")
 # accounts of the second OU have an old account grant nobody declares.
 declared=$(jq -c --arg ou "$ou0" '[.accounts[] | select(.parent == $ou) | .id]' "$T/f.json")
 for a in $(jq -r --arg ou "$ou1" '[.accounts[] | select(.parent == $ou) | .id][:4][]' "$T/f.json"); do
-	emu grant-add "{\"license_arn\": \"$lic\", \"principal\": \"arn:aws:iam::$a:root\", \"status\": \"ACTIVE\",
-		\"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" >/dev/null
+	add_grant "$lic" "$a" ACTIVE old >/dev/null
 done
 {
 	echo "version: 1"

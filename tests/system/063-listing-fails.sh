@@ -8,10 +8,7 @@ source "$(dirname "$0")/lib.sh"
 start_emulator "$DEMO_FIXTURE" --page-size 3
 claude=$(state '.licenses[] | select(.product_sku=="prod-4pmewlybdftbs") | .arn')
 haiku=$(state '.licenses[] | select(.product_sku=="prod-5oba7y7jpji56") | .arn')
-add() { # add LICENSE ACCOUNT STATUS
-	emu grant-add "{\"license_arn\": \"$1\", \"principal\": \"arn:aws:iam::$2:root\", \"status\": \"$3\",
-		\"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" | jq -r .arn
-}
+add() { add_grant "$1" "$2" "$3" old; } # add LICENSE ACCOUNT STATUS
 # claude: an undeclared ACTIVE grant first (page 1), then eight tombstones:
 # four pages of three.
 stale=$(add "$claude" 666666666666 ACTIVE)

@@ -26,12 +26,10 @@ bad_answers_setup() {
 	sonnet=$(state '.licenses[] | select(.product_sku=="prod-tukx4z3hrewle") | .arn')
 	local a
 	for a in 333333333333 444444444444 555555555555; do
-		emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::$a:root\", \"status\": \"DELETED\",
-			\"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" >/dev/null
+		add_grant "$claude" "$a" DELETED old >/dev/null
 	done
 	for a in 222222222222 333333333333; do
-		emu grant-add "{\"license_arn\": \"$claude\", \"principal\": \"arn:aws:iam::$a:root\", \"status\": \"ACTIVE\",
-			\"operations\": [\"CheckoutLicense\"], \"name\": \"old\", \"home_region\": \"us-east-1\"}" >/dev/null
+		add_grant "$claude" "$a" ACTIVE old >/dev/null
 	done
 	write_config c.yaml <<'YAML'
 version: 1
