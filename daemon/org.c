@@ -253,6 +253,7 @@ int org_read_tree(const struct aws_client *c, struct org_tree *t, struct aws_err
 	for (size_t i = 0; i < t->nous; i++)
 		if (read_children(c, t, &oc, &ac, t->ous[i].id, t->ous[i].path, err) < 0)
 			goto fail;
+	org_tree_index(t);
 	t->have_tree = true;
 	rc = 0;
 fail:
@@ -260,12 +261,29 @@ fail:
 	return rc;
 }
 
+static int ou_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct org_ou *)a)->id, ((const struct org_ou *)b)->id);
+}
+
+static int account_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct org_account *)a)->id, ((const struct org_account *)b)->id);
+}
+
+void org_tree_index(struct org_tree *t)
+{
+	if (t->nous > 1)
+		qsort(t->ous, t->nous, sizeof(*t->ous), ou_cmp);
+	if (t->naccounts > 1)
+		qsort(t->accounts, t->naccounts, sizeof(*t->accounts), account_cmp);
+}
+
 const struct org_ou *org_find_ou(const struct org_tree *t, const char *id)
 {
-	for (size_t i = 0; i < t->nous; i++)
-		if (strcmp(t->ous[i].id, id) == 0)
-			return &t->ous[i];
-	return NULL;
+	struct org_ou key = { .id = (char *)id };
+
+	return t->nous ? bsearch(&key, t->ous, t->nous, sizeof(*t->ous), ou_cmp) : NULL;
 }
 
 const struct org_ou *org_find_ou_path(const struct org_tree *t, const char *path)
@@ -278,10 +296,10 @@ const struct org_ou *org_find_ou_path(const struct org_tree *t, const char *path
 
 const struct org_account *org_find_account(const struct org_tree *t, const char *id)
 {
-	for (size_t i = 0; i < t->naccounts; i++)
-		if (strcmp(t->accounts[i].id, id) == 0)
-			return &t->accounts[i];
-	return NULL;
+	struct org_account key = { .id = (char *)id };
+
+	return t->naccounts ? bsearch(&key, t->accounts, t->naccounts, sizeof(*t->accounts), account_cmp)
+			    : NULL;
 }
 
 bool org_is_below(const struct org_tree *t, const char *parent_id, const char *ancestor_ou)

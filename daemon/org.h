@@ -23,7 +23,8 @@ struct org_account {
 	char *parent_id;
 };
 
-/* Everything owned; clear with org_tree_clear. */
+/* Everything owned; clear with org_tree_clear. Once read, ous and
+ * accounts are sorted by id (org_tree_index), for the lookups below. */
 struct org_tree {
 	char *org_id;
 	char *management_account;
@@ -44,7 +45,11 @@ int org_describe(const struct aws_client *c, struct org_tree *t, struct aws_erro
  * and each parent's accounts (ListAccountsForParent). */
 int org_read_tree(const struct aws_client *c, struct org_tree *t, struct aws_error *err);
 
-/* Lookups on a read tree; borrowed results, NULL when absent. */
+/* Sorts ous and accounts by id: org_read_tree does it; a tree built by
+ * other means must be indexed before the lookups below. */
+void org_tree_index(struct org_tree *t);
+/* Lookups on a read (indexed) tree; borrowed results, NULL when absent.
+ * By id in O(log n); by path in O(n), for the few OU paths a config names. */
 const struct org_ou *org_find_ou(const struct org_tree *t, const char *id);
 const struct org_ou *org_find_ou_path(const struct org_tree *t, const char *path);
 const struct org_account *org_find_account(const struct org_tree *t, const char *id);

@@ -1,6 +1,7 @@
 /* Unit tests of resolve: principal ARNs, license choice, per-model errors
  * and overlap warnings, on hand-built organizations (no network). */
 #include <check.h>
+#include <stdio.h>
 
 #include "check_main.h"
 #include <stdlib.h>
@@ -38,6 +39,7 @@ static void setup(void)
 	add_ou("ou-ab12-prod0001", "Prod", "ou-ab12-wkld0001", "Workloads/Prod");
 	add_account("222222222222", "ou-ab12-prod0001");
 	add_account("333333333333", "r-ab12");
+	org_tree_index(&org);
 	licenses[0] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-1", "prod-aaaaaaaaaaaa", "A", "AVAILABLE" };
 	licenses[1] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-2", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
 	licenses[2] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-3", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
@@ -216,6 +218,43 @@ START_TEST(overlap_warnings)
 }
 END_TEST
 
+/* Lookups by id are binary searches over the indexed tree: every one of
+ * 2,000 accounts and 200 OUs added in descending order is found, and an id
+ * that sorts between two others is not. */
+START_TEST(lookups_in_a_large_tree)
+{
+	struct org_tree big = { 0 };
+	char id[32];
+
+	big.accounts = calloc(2000, sizeof(*big.accounts));
+	big.ous = calloc(200, sizeof(*big.ous));
+	for (unsigned i = 0; i < 2000; i++) {
+		snprintf(id, sizeof(id), "%012u", 999999999 - i * 2);
+		big.accounts[big.naccounts++] = (struct org_account){ strdup(id), strdup("r-ab12") };
+	}
+	for (unsigned i = 0; i < 200; i++) {
+		snprintf(id, sizeof(id), "ou-ab12-%08u", 99999999 - i * 2);
+		big.ous[big.nous++] = (struct org_ou){ strdup(id), strdup(id), strdup("r-ab12"), strdup(id) };
+	}
+	org_tree_index(&big);
+	for (unsigned i = 0; i < 2000; i++) {
+		snprintf(id, sizeof(id), "%012u", 999999999 - i * 2);
+		ck_assert_ptr_nonnull(org_find_account(&big, id));
+		ck_assert_str_eq(org_find_account(&big, id)->id, id);
+		snprintf(id, sizeof(id), "%012u", 999999999 - i * 2 - 1);
+		ck_assert_ptr_null(org_find_account(&big, id));
+	}
+	for (unsigned i = 0; i < 200; i++) {
+		snprintf(id, sizeof(id), "ou-ab12-%08u", 99999999 - i * 2);
+		ck_assert_str_eq(org_find_ou(&big, id)->path, id);
+		ck_assert_ptr_nonnull(org_find_ou_path(&big, id));
+	}
+	ck_assert_ptr_null(org_find_ou(&big, "ou-ab12-00000000"));
+	ck_assert(org_is_below(&big, "ou-ab12-99999999", "ou-ab12-99999999"));
+	org_tree_clear(&big);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resolve");
@@ -229,6 +268,7 @@ int main(void)
 	tcase_add_test(tc, unreadable_organization_blocks_only_org_targets);
 	tcase_add_test(tc, licenses_unreadable);
 	tcase_add_test(tc, overlap_warnings);
+	tcase_add_test(tc, lookups_in_a_large_tree);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
