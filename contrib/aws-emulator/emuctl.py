@@ -6,6 +6,7 @@
   emuctl.py --port-file F reset-calls | advance | shutdown | reset
   emuctl.py --port-file F config JSON | grant-set JSON | grant-add JSON
   emuctl.py --port-file F account-move ACCOUNT PARENT
+  emuctl.py --port-file F account-add ACCOUNT PARENT
   emuctl.py --port-file F expire-creds [ACCESS_KEY_ID]
   emuctl.py --port-file F org-set JSON
   emuctl.py --port-file F wait-ready [--timeout SECONDS]
@@ -104,10 +105,10 @@ def run(args):
             raise AdminError("%s takes one JSON argument" % args.command)
         return call(port, "POST", WITH_JSON[args.command],
                     parse_json_arg(args.args[0]))
-    if args.command == "account-move":
+    if args.command in ("account-move", "account-add"):
         if len(args.args) != 2:
-            raise AdminError("account-move takes ACCOUNT PARENT")
-        return call(port, "POST", "/_emu/account/move",
+            raise AdminError("%s takes ACCOUNT PARENT" % args.command)
+        return call(port, "POST", "/_emu/account/%s" % args.command.split("-")[1],
                     {"account": args.args[0], "parent": args.args[1]})
     if args.command == "expire-creds":
         payload = {"access_key_id": args.args[0]} if args.args else {}
@@ -125,6 +126,7 @@ def main(argv=None):
         description="Admin client for the AWS emulator.",
         epilog="commands: state, calls, reset-calls, advance, config JSON, "
                "grant-set JSON, grant-add JSON, account-move ACCOUNT PARENT, "
+               "account-add ACCOUNT PARENT, "
                "expire-creds [KEY], org-set JSON, reset, shutdown, wait-ready")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--port-file")

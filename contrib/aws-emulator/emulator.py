@@ -490,6 +490,14 @@ class Emulator:
         self.state.move_account(payload["account"], payload["parent"])
         return dict(self.state.accounts[payload["account"]])
 
+    def admin_account_add(self, payload):
+        for key in payload:
+            if key not in ("account", "parent", "name"):
+                raise ApiError("BadKey", "cannot set account.%s" % key)
+        self.state.join_account(payload.get("account"), payload.get("parent"),
+                                payload.get("name"))
+        return dict(self.state.accounts[payload["account"]])
+
     def admin_account_set(self, payload):
         acct = self.state.accounts.get(payload.get("account"))
         if acct is None:
@@ -552,6 +560,7 @@ ADMIN_ROUTES = {
     ("POST", "/_emu/grant/set"): Emulator.admin_grant_set,
     ("POST", "/_emu/grant/add"): Emulator.admin_grant_add,
     ("POST", "/_emu/account/move"): Emulator.admin_account_move,
+    ("POST", "/_emu/account/add"): Emulator.admin_account_add,
     ("POST", "/_emu/account/set"): Emulator.admin_account_set,
     ("POST", "/_emu/org/set"): Emulator.admin_org_set,
     ("POST", "/_emu/credentials/expire"): Emulator.admin_credentials_expire,

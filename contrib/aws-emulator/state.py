@@ -363,6 +363,22 @@ class State:
             if not grant.is_sub and grant.materialized:
                 self.sync_subgrants(grant, DISABLED)
 
+    def join_account(self, account_id, parent_id, name=None):
+        """An account joins the organization (an accepted invitation) under
+        parent_id; OU and organization grants above it give it DISABLED
+        sub-grants, as for a move."""
+        if not isinstance(account_id, str) or not ACCOUNT_RE.match(account_id):
+            raise ApiError("BadAccount", "bad account id %r" % (account_id,))
+        if account_id in self.accounts:
+            raise ApiError("AccountExists", "account %s is already a member" % account_id)
+        if not self.is_parent(parent_id):
+            raise ApiError("ParentNotFound", "unknown parent %s" % parent_id)
+        self._add_account({"id": account_id, "parent": parent_id,
+                           "name": name or account_id, "joined_method": "INVITED"})
+        for grant in list(self.grants.values()):
+            if not grant.is_sub and grant.materialized:
+                self.sync_subgrants(grant, DISABLED)
+
     # -- principals ----------------------------------------------------------
 
     def principal_kind(self, principal):

@@ -67,6 +67,22 @@ class OrganizationsReads(helpers.EmulatorTestCase):
                    {"account": "666666666666", "parent": "ou-ab12-nope0001"},
                    expect=400)
 
+    def test_account_joins(self):
+        self.admin("POST", "/_emu/account/add",
+                   {"account": "777777777777", "parent": "ou-ab12-sbox0001"})
+        accounts = self.orgs.list_accounts_for_parent(
+            ParentId="ou-ab12-sbox0001")["Accounts"]
+        self.assertIn("777777777777", [a["Id"] for a in accounts])
+        joined = [a for a in accounts if a["Id"] == "777777777777"][0]
+        self.assertEqual(joined["JoinedMethod"], "INVITED")
+        self.admin("POST", "/_emu/account/add",
+                   {"account": "777777777777", "parent": "r-ab12"}, expect=400)
+        self.admin("POST", "/_emu/account/add",
+                   {"account": "888888888888", "parent": "ou-ab12-nope0001"},
+                   expect=400)
+        self.admin("POST", "/_emu/account/add",
+                   {"account": "12345", "parent": "r-ab12"}, expect=400)
+
     def test_not_found_errors(self):
         with self.assertAwsError("ParentNotFoundException", 400) as cm:
             self.orgs.list_accounts_for_parent(ParentId="ou-ab12-nope0001")
