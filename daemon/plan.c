@@ -283,7 +283,8 @@ static void plan_keeper(struct builder *b, const struct license_ctx *c, size_t t
 		break;
 	case GS_REJECTED:
 		/* A state to report, not a failure of the pass: nerrors stays. */
-		add_target(b, c, ACT_BLOCKED, ti, k, ki, xstrdup("rejected by the grantee; not recreated"));
+		add_target(b, c, ACT_BLOCKED, ti, k, ki, xstrdup("rejected by the grantee; not recreated"))
+			->blocked_by = BLOCK_REJECTED;
 		break;
 	case GS_DISABLED:
 	case GS_ACTIVE:
@@ -407,10 +408,12 @@ static char *unresolved_reason(const struct desired_model *m)
 }
 
 /* A model-level BLOCKED action; every one of them fails the pass. */
-static void add_model_blocked(struct builder *b, const struct desired_model *m, size_t rank, char *reason)
+static void add_model_blocked(struct builder *b, const struct desired_model *m, size_t rank,
+			      enum block_cause cause, char *reason)
 {
 	struct action *a = add(b, ACT_BLOCKED, rank, 0, 0, reason);
 
+	a->blocked_by = cause;
 	a->model = m->name;
 	a->license_arn = m->license_arn;
 	b->nerrors++;
@@ -516,7 +519,7 @@ static void finish_model(struct planner *p, size_t i, struct builder *all)
 	size_t lo = 0, hi = 0;
 
 	if (!model_resolved(m)) {
-		add_model_blocked(all, m, p->rank[i], unresolved_reason(m));
+		add_model_blocked(all, m, p->rank[i], BLOCK_UNRESOLVED, unresolved_reason(m));
 		return;
 	}
 	/* The config forbids two models on one license; should it happen
@@ -525,13 +528,13 @@ static void finish_model(struct planner *p, size_t i, struct builder *all)
 	if (hi - lo > 1) {
 		size_t other = p->claims[lo].idx == i ? p->claims[lo + 1].idx : p->claims[lo].idx;
 
-		add_model_blocked(all, m, p->rank[i],
+		add_model_blocked(all, m, p->rank[i], BLOCK_SHARED_LICENSE,
 				  xasprintf("license also declared by model %s",
 					    model_name(&p->desired->models[other])));
 		return;
 	}
 	if (!slot->seen || !slot->read_ok) {
-		add_model_blocked(all, m, p->rank[i],
+		add_model_blocked(all, m, p->rank[i], BLOCK_UNREADABLE,
 				  xasprintf("license state unknown: %s",
 					    !slot->seen ? "license not found" : or_unknown(slot->read_error)));
 		return;

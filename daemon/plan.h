@@ -80,8 +80,18 @@ enum action_kind {
 	ACT_KIND_COUNT,
 };
 
+/* Why an ACT_BLOCKED action is blocked; BLOCK_NONE for every other kind. */
+enum block_cause {
+	BLOCK_NONE = 0,
+	BLOCK_UNRESOLVED,     /* the model's license or a target does not resolve */
+	BLOCK_SHARED_LICENSE, /* another model declares the same license */
+	BLOCK_UNREADABLE,     /* the license's grants could not be read */
+	BLOCK_REJECTED,       /* the grantee rejected the grant */
+};
+
 struct action {
 	enum action_kind kind;
+	enum block_cause blocked_by;
 	const char *model;         /* borrowed from desired; NULL for an undeclared principal */
 	const char *license_arn;   /* borrowed from desired/observed */
 	/* The three below are owned copies, so a plan outlives the grants it

@@ -256,11 +256,70 @@ static void read_and_plan(struct engine *e, struct pass_report *r)
 	planner_finish(job.planner, &r->plan);
 }
 
+static bool has_unresolved_target(const struct desired *d)
+{
+	for (size_t i = 0; i < d->nmodels; i++)
+		for (size_t j = 0; j < d->models[i].ntargets; j++)
+			if (!d->models[i].targets[j].principal_arn)
+				return true;
+	return false;
+}
+
+/* A target that does not resolve against a cached organization (an
+ * unknown OU path or account) may be waiting for a change made there since
+ * it was read: the organization is read afresh and resolved again. */
+static void resolve(struct engine *e, const struct config *cfg, struct pass_report *r)
+{
+	struct resolve_input in = {
+		cfg, &r->org, r->org_error, r->licenses, r->nlicenses, r->licenses_error,
+	};
+
+	resolve_desired(&in, &r->desired, &r->warnings);
+	if (!r->org_cached || !has_unresolved_target(&r->desired))
+		return;
+	desired_free(&r->desired);
+	strlist_free(&r->warnings);
+	org_tree_clear(&r->org);
+	r->org_cached = false;
+	engine_forget_org(e);
+	read_organization(e, cfg, r);
+	in.org_error = r->org_error;
+	resolve_desired(&in, &r->desired, &r->warnings);
+}
+
+/* What no other entry explains: models that do not resolve (unless the
+ * organization or license read failed, which its own entry reports),
+ * licenses claimed twice, and grants their grantee rejected. Logged every
+ * pass they persist: each is a failure or a skipped action of that pass. */
+static void log_blocked(const struct pass_report *r)
+{
+	for (size_t i = 0; i < r->plan.nactions; i++) {
+		const struct action *a = &r->plan.actions[i];
+		struct log_event ev = {
+			.message_id = MSGID_MODEL_BLOCKED, .priority = LOG_ERR, .action = "pass",
+			.result = "failed", .model = a->model, .license_arn = a->license_arn,
+			.principal_arn = a->principal_arn, .grant_arn = a->grant_arn,
+			.target = a->target_label, .pass = r->pass,
+		};
+
+		if (a->blocked_by == BLOCK_REJECTED) {
+			ev.message_id = MSGID_ACTION_BLOCKED;
+			ev.priority = LOG_WARNING;
+			ev.action = "create";
+			ev.result = "skipped";
+			log_event(&ev, "%s: create for %s skipped: %s", a->model,
+				  a->target_label ? a->target_label : a->principal_arn, a->reason);
+		} else if (a->blocked_by == BLOCK_SHARED_LICENSE ||
+			   (a->blocked_by == BLOCK_UNRESOLVED && !r->org_error && !r->licenses_error)) {
+			log_event(&ev, "%s: %s", a->model, a->reason);
+		}
+	}
+}
+
 void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,
 		    struct pass_report *r)
 {
 	struct aws_error err = { 0 };
-	struct resolve_input in = { 0 };
 	double start = now_seconds();
 
 	memset(r, 0, sizeof(*r));
@@ -272,10 +331,7 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 	aws_error_clear(&err);
 	if (!r->licenses_error)
 		read_organization(e, cfg, r);
-	in = (struct resolve_input){
-		cfg, &r->org, r->org_error, r->licenses, r->nlicenses, r->licenses_error,
-	};
-	resolve_desired(&in, &r->desired, &r->warnings);
+	resolve(e, cfg, r);
 	read_and_plan(e, r);
 	if (apply) {
 		struct apply_ctx ctx = {
@@ -285,6 +341,7 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 			.grantee_sessions = e->grantee_sessions,
 		};
 
+		log_blocked(r);
 		apply_plan(&ctx, &r->plan, &r->result);
 		r->applied = true;
 	}

@@ -37,6 +37,7 @@ static void check_invariants(const struct plan *p)
 		if (a->kind != ACT_CREATE && a->kind != ACT_BLOCKED)
 			ck_assert_ptr_nonnull(a->grant_arn);
 		ck_assert(a->withheld == (a->kind == ACT_DELETE && p->deletes_withheld));
+		ck_assert((a->kind == ACT_BLOCKED) == (a->blocked_by != BLOCK_NONE));
 	}
 }
 
@@ -561,6 +562,7 @@ START_TEST(test_unresolved_model_error)
 	ck_assert_str_eq(p->actions[0].model, "broken");
 	ck_assert_str_eq(p->actions[0].license_arn, fx_lic(&f, 1));
 	ck_assert_ptr_nonnull(strstr(p->actions[0].reason, "ou Workloads/Nope: no such OU"));
+	ck_assert_int_eq(p->actions[0].blocked_by, BLOCK_UNRESOLVED);
 	ck_assert_uint_eq(p->nerrors, 1);
 	ck_assert_uint_eq(plan_changes(p), 0);
 	fx_free(&f);
@@ -700,6 +702,8 @@ START_TEST(test_shared_license)
 	ck_assert_uint_eq(p->nerrors, 2);
 	ck_assert_ptr_nonnull(strstr(p->actions[0].reason, "model b"));
 	ck_assert_ptr_nonnull(strstr(p->actions[1].reason, "model a"));
+	ck_assert_int_eq(p->actions[0].blocked_by, BLOCK_SHARED_LICENSE);
+	ck_assert_int_eq(p->actions[1].blocked_by, BLOCK_SHARED_LICENSE);
 
 	/* One of them unresolved: still nothing but blocked. */
 	f.d.models[a].error = xstrdup("unknown product");
@@ -1013,6 +1017,7 @@ static void assert_same_plan(const struct plan *a, const struct plan *b)
 		ck_assert_pstr_eq(x->grant_arn, y->grant_arn);
 		ck_assert_pstr_eq(x->version, y->version);
 		ck_assert_int_eq(x->status, y->status);
+		ck_assert_int_eq(x->blocked_by, y->blocked_by);
 		ck_assert(x->withheld == y->withheld);
 		ck_assert_str_eq(x->reason, y->reason);
 	}
@@ -1057,6 +1062,10 @@ START_TEST(test_planner_outlives_grants)
 	ck_assert_uint_gt(ref.p.counts[ACT_ACTIVATE], 0);
 	ck_assert_uint_gt(ref.p.counts[ACT_DELETE], 0);
 	ck_assert_uint_eq(ref.p.counts[ACT_BLOCKED], 4); /* 3 REJECTED, 1 unreadable */
+	for (size_t i = 0; i < ref.p.nactions; i++)
+		if (ref.p.actions[i].kind == ACT_BLOCKED)
+			ck_assert_int_eq(ref.p.actions[i].blocked_by,
+					 ref.p.actions[i].grant_arn ? BLOCK_REJECTED : BLOCK_UNREADABLE);
 	ck_assert_uint_eq(ref.p.counts[ACT_DELETE], 6);
 
 	mixed_estate(&f, 100);

@@ -25,6 +25,8 @@ expect_exit 2 lmg -c "$T/c.yaml" plan
 assert_contains "$T/out" "! blocked"
 assert_contains "$T/out" "rejected"
 expect_exit 0 lmg -c "$T/c.yaml" apply
+# The rejected grant is an entry of its own (a warning; it does not fail the pass).
+assert_contains "$T/err" "claude: create for account 444444444444 skipped: rejected by the grantee; not recreated [action=create result=skipped"
 assert_eq "$(emu calls --count --op CreateGrant)" 1 "creates (only for the tombstoned account)"
 assert_eq "$(emu calls | jq -r '.[] | select(.operation=="CreateGrant") | .request.Principals[0]')" "arn:aws:iam::333333333333:root" "created for"
 assert_eq "$(emu calls --count --op DeleteGrant)" 1 "deletes"

@@ -22,6 +22,11 @@ expect_exit 1 lmg -c "$T/c.yaml" apply
 assert_contains "$T/out" "unknown OU path 'Workloads/Nope'"
 assert_contains "$T/out" "$T/c.yaml:5:11"
 assert_contains "$T/out" "no received license for product prod-zzzzzzzzzzzzz"
+# Each unresolvable model is a failure entry of its own, with the reason.
+assert_contains "$T/err" "error: claude: model cannot be resolved: $T/c.yaml:5:11"
+assert_contains "$T/err" "unknown OU path 'Workloads/Nope'"
+grep -q "error: unknown-product: model cannot be resolved: .*prod-zzzzzzzzzzzzz.*\[action=pass result=failed model=unknown-product" "$T/err" ||
+	{ cat "$T/err"; fail "no failure entry for unknown-product"; }
 assert_eq "$(writes)" 1 "writes (only cohere's create)"
 assert_eq "$(emu calls | jq -r '[.[] | select(.write)][0].request.Principals[0]')" "arn:aws:iam::222222222222:root" "cohere grant"
 assert_eq "$(state ".grants[] | select(.arn==\"$g\") | .status")" ACTIVE "grant on the unresolved model's license kept"
