@@ -2,7 +2,10 @@
  * reconcile: the read -> resolve -> plan -> apply pipeline of one pass.
  * Reads are per license and all-or-nothing: a license whose grants or
  * sub-grants could not be read completely is marked read_ok = false, and
- * plan gives it no action (SPEC §4.1).
+ * plan gives it no action (SPEC §4.1). Each license is planned as soon as
+ * it has been read and its grants are dropped then, so a pass's memory does
+ * not grow with the estate. The daemon's engine keeps the organization
+ * between passes (org_cache_ttl_s); one-shot commands read it every time.
  */
 #include "reconcile.h"
 
