@@ -605,6 +605,14 @@ void plan_build(const struct desired *desired, const struct observed *observed, 
 	planner_finish(p, out);
 }
 
+void observed_license_drop_grants(struct observed_license *l)
+{
+	grants_free(l->grants, l->ngrants);
+	grants_free(l->subgrants, l->nsubgrants);
+	l->grants = l->subgrants = NULL;
+	l->ngrants = l->nsubgrants = 0;
+}
+
 void plan_free(struct plan *p)
 {
 	if (!p)

@@ -64,6 +64,10 @@ struct observed_license {
 	size_t status_counts[GRANT_STATUS_COUNT];
 };
 
+/* Frees l's grants and sub-grants and leaves it with none; its ARN, read
+ * outcome and status counts stay. */
+void observed_license_drop_grants(struct observed_license *l);
+
 struct observed {
 	struct observed_license *licenses;
 	size_t nlicenses;

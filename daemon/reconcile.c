@@ -83,8 +83,7 @@ static void observed_free(struct observed *o)
 
 		free(l->license_arn);
 		free(l->read_error);
-		grants_free(l->grants, l->ngrants);
-		grants_free(l->subgrants, l->nsubgrants);
+		observed_license_drop_grants(l);
 	}
 	free(o->licenses);
 	memset(o, 0, sizeof(*o));
@@ -195,10 +194,7 @@ static void read_license(struct engine *e, struct observed_license *l, unsigned 
 		l->read_error = aws_error_describe(&err);
 		log_read_failure(what, &err, pass);
 		free(what);
-		grants_free(l->grants, l->ngrants);
-		grants_free(l->subgrants, l->nsubgrants);
-		l->grants = l->subgrants = NULL;
-		l->ngrants = l->nsubgrants = 0;
+		observed_license_drop_grants(l);
 	} else {
 		l->read_ok = true;
 	}
@@ -212,10 +208,7 @@ static void keep_counts_only(struct observed_license *l)
 	for (size_t i = 0; i < l->ngrants; i++)
 		l->status_counts[l->grants[i].status < GRANT_STATUS_COUNT ? l->grants[i].status
 									    : GS_UNKNOWN]++;
-	grants_free(l->grants, l->ngrants);
-	grants_free(l->subgrants, l->nsubgrants);
-	l->grants = l->subgrants = NULL;
-	l->ngrants = l->nsubgrants = 0;
+	observed_license_drop_grants(l);
 }
 
 struct read_job {

@@ -1023,16 +1023,6 @@ static void assert_same_plan(const struct plan *a, const struct plan *b)
 	}
 }
 
-/* What a pass does: each license's grants are freed as soon as the license
- * is planned. Every string the plan holds must still be there after. */
-static void free_license_grants(struct observed_license *l)
-{
-	grants_free(l->grants, l->ngrants);
-	grants_free(l->subgrants, l->nsubgrants);
-	l->grants = l->subgrants = NULL;
-	l->ngrants = l->nsubgrants = 0;
-}
-
 /* f's licenses through a planner, last first when reverse, each one's
  * grants freed right after it was added when drop_grants. */
 static void plan_by_license(struct fx *f, bool reverse, bool drop_grants, struct plan *out)
@@ -1043,8 +1033,8 @@ static void plan_by_license(struct fx *f, bool reverse, bool drop_grants, struct
 		struct observed_license *l = &f->o.licenses[reverse ? f->o.nlicenses - 1 - k : k];
 
 		planner_add_license(pl, l);
-		if (drop_grants)
-			free_license_grants(l);
+		if (drop_grants) /* as a pass does: the plan must not need them after */
+			observed_license_drop_grants(l);
 	}
 	planner_finish(pl, out);
 }

@@ -196,12 +196,7 @@ static inline void fx_free(struct fx *f)
 
 		free(l->license_arn);
 		free(l->read_error);
-		for (size_t j = 0; j < l->ngrants; j++)
-			grant_clear(&l->grants[j]);
-		free(l->grants);
-		for (size_t j = 0; j < l->nsubgrants; j++)
-			grant_clear(&l->subgrants[j]);
-		free(l->subgrants);
+		observed_license_drop_grants(l);
 	}
 	free(f->o.licenses);
 	strlist_free(&f->strs);
