@@ -55,6 +55,7 @@ void grant_clear(struct grant *g)
 	free(g->principal_arn);
 	free(g->home_region);
 	free(g->version);
+	free(g->status_reason);
 	free(g->operations);
 	memset(g, 0, sizeof(*g));
 }
@@ -77,6 +78,7 @@ void grant_copy(struct grant *dst, const struct grant *src)
 	dst->home_region = xstrdup(src->home_region);
 	dst->status = src->status;
 	dst->version = xstrdup(src->version);
+	dst->status_reason = xstrdup(src->status_reason);
 	grant_set_operations(dst, (const char *const *)src->operations, src->noperations);
 }
 

@@ -31,6 +31,8 @@ struct grant {
 	char *home_region;
 	enum grant_status status;
 	char *version;
+	/* AWS's StatusReason (why FAILED_WORKFLOW, DISABLED, ...); may be NULL. */
+	char *status_reason;
 	/* One allocation holding the pointer array and the strings: a large
 	 * estate keeps 10,000 grants in memory. Set with grant_set_operations. */
 	char **operations;

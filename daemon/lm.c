@@ -102,6 +102,7 @@ int lm_decode_grant(json_t *j, struct grant *out, char **why)
 	    get_string(j, "GrantName", false, &out->name, why) < 0 ||
 	    get_string(j, "ParentArn", false, &out->parent_arn, why) < 0 ||
 	    get_string(j, "HomeRegion", false, &out->home_region, why) < 0 ||
+	    get_string(j, "StatusReason", false, &out->status_reason, why) < 0 ||
 	    get_operations(j, out, why) < 0)
 		goto fail;
 	out->status = grant_status_parse(status);
