@@ -19,10 +19,12 @@ import sys
 import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# botocore's data layout (SERVICE/API-VERSION/service-2.json), so the test
+# clients can load these same models with a botocore Loader.
 MODEL_FILES = {
-    "license-manager": "license-manager.service-2.json",
-    "organizations": "organizations.service-2.json",
-    "sts": "sts.service-2.json",
+    "license-manager": "license-manager/2018-08-01/service-2.json",
+    "organizations": "organizations/2016-11-28/service-2.json",
+    "sts": "sts/2011-06-15/service-2.json",
 }
 
 INT32 = (-2**31, 2**31 - 1)
@@ -63,18 +65,9 @@ class InputInvalid(Exception):
 # Models
 # --------------------------------------------------------------------------
 
-def _has_models(directory):
-    return all(os.path.exists(os.path.join(directory, f))
-               for f in MODEL_FILES.values())
-
-
 def model_dir():
-    """$LMGRANTD_SHARED/aws when that variable is set and holds the models
-    (so an updated shared copy is picked up); otherwise the copy shipped in
-    ./models, which keeps the emulator independent of ../shared."""
-    shared = os.environ.get("LMGRANTD_SHARED")
-    if shared and _has_models(os.path.join(shared, "aws")):
-        return os.path.join(shared, "aws")
+    """The copies shipped in ./models: the emulator depends on nothing
+    outside the repository."""
     return os.path.join(HERE, "models")
 
 

@@ -3,12 +3,12 @@ clients pointed at it, raw signed requests and admin calls."""
 
 import contextlib
 import datetime
+import functools
 import http.client
 import json
 import os
 import sys
 import unittest
-from unittest import mock
 
 EMU_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_ROOT = os.path.dirname(os.path.dirname(EMU_DIR))
@@ -28,7 +28,8 @@ os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 import boto3                      # noqa: E402
-import botocore.auth              # noqa: E402
+import botocore.loaders           # noqa: E402
+import botocore.session           # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
@@ -36,6 +37,8 @@ import emulator                   # noqa: E402
 import sigv4                      # noqa: E402
 
 DEMO_FIXTURE = os.path.join(EMU_DIR, "fixtures", "demo.json")
+MODELS_DIR = os.path.join(EMU_DIR, "models")
+TESTDATA = os.path.join(EMU_DIR, "tests", "data")
 ADMIN_KEY = "AKIAEMULATORADMIN001"
 ADMIN_SECRET = "emulatorSecretKey/ForTestsOnly0000000001"
 MGMT = "111111111111"
@@ -49,9 +52,17 @@ NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"},
 NO_RETRY_NO_VALIDATION = NO_RETRY.merge(Config(parameter_validation=False))
 
 
-def shared_dir():
-    return os.environ.get("LMGRANTD_SHARED",
-                          os.path.join(REPO_ROOT, "..", "shared"))
+@functools.lru_cache(maxsize=None)
+def boto_session():
+    """One boto3 session whose botocore loader reads the emulator's own
+    models (botocore's data layout) before botocore's built-in ones: the
+    clients then speak the API the emulator validates against with any
+    botocore, Debian 12's 1.29 included, whose older License Manager model
+    lacks e.g. CreateGrant's Tags."""
+    core = botocore.session.get_session()
+    core.register_component(
+        "data_loader", botocore.loaders.Loader(extra_search_paths=[MODELS_DIR]))
+    return boto3.session.Session(botocore_session=core)
 
 
 def load_demo():
@@ -97,7 +108,7 @@ class EmulatorTestCase(unittest.TestCase):
                region="us-east-1", validate=True):
         cache_key = (service, key, secret, token, region, validate)
         if cache_key not in self._clients:
-            self._clients[cache_key] = boto3.client(
+            self._clients[cache_key] = boto_session().client(
                 service, region_name=region, endpoint_url=self.emu.url,
                 aws_access_key_id=key, aws_secret_access_key=secret,
                 aws_session_token=token,
@@ -251,12 +262,3 @@ class EmulatorTestCase(unittest.TestCase):
                                  amz_date=amz_date, session_token=token)
         out += [h for h in headers if h[0].lower() in unsigned]
         return self.raw(out, body)
-
-
-@contextlib.contextmanager
-def botocore_clock(when):
-    """Make botocore sign as if the time were `when` (aware datetime)."""
-    naive = when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    with mock.patch.object(botocore.auth, "get_current_datetime",
-                           return_value=naive):
-        yield

@@ -1,5 +1,5 @@
 """The SigV4 verifier against AWS's published vectors and the
-lmgrantd-shaped ones in $LMGRANTD_SHARED/testdata."""
+lmgrantd-shaped ones in tests/data (see tests/data/README.md)."""
 
 import datetime
 import glob
@@ -22,7 +22,7 @@ STS_AFTER_TOKEN = ("AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4
                    "8xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KS"
                    "YvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==")
 
-TESTDATA = os.path.join(helpers.shared_dir(), "testdata")
+TESTDATA = helpers.TESTDATA
 SUITE_DIR = os.path.join(TESTDATA, "aws-sigv4-testsuite")
 LM_DIR = os.path.join(TESTDATA, "sigv4-license-manager")
 
@@ -65,9 +65,6 @@ def vector_cases(directory):
                             recursive=True))
 
 
-@unittest.skipUnless(os.path.isdir(SUITE_DIR) and os.path.isdir(LM_DIR),
-                     "SigV4 vectors not found under %s (set LMGRANTD_SHARED)"
-                     % TESTDATA)
 class SigV4Vectors(unittest.TestCase):
 
     def check_case(self, req_path, extra_headers=(), token=None):
