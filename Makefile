@@ -4,18 +4,32 @@
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 BUILD       ?= build
-PYTHON      ?= python3
+# Debian's own python3: contrib/install-deps.sh installs the emulator
+# tests' botocore/boto3 for it, whatever other python3 is on PATH.
+PYTHON      ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 VERSION     := 0.1.0
 
 PKGS        := libcurl openssl jansson yaml-0.1 libsystemd
 CC          ?= cc
+# The Debian way: CPPFLAGS, CFLAGS and LDFLAGS (e.g. from dpkg-buildflags)
+# come from the caller and are added after the project's own flags.
 CFLAGS      ?= -O2 -g
+CPPFLAGS    ?=
+LDFLAGS     ?=
 WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-ALL_CFLAGS  := -std=c11 -D_GNU_SOURCE -DLMGRANTD_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
-               -I daemon -I $(BUILD) $(shell pkg-config --cflags $(PKGS))
-LIBS        := $(shell pkg-config --libs $(PKGS)) -lm -pthread
-CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
+
+# pkg-config runs on first use, not when this file is parsed: `make demo`
+# installs pkg-config and the -dev packages (make deps) before anything
+# needs their flags. Each result is then kept (the := inside $(eval)).
+pkgconfig = $(if $(shell pkg-config --exists $(2) 2>/dev/null && echo y),$(shell pkg-config $(1) $(2)),$(error pkg-config does not find $(2): run `make deps` (installs the Debian packages)))
+PKG_CFLAGS   = $(eval PKG_CFLAGS := $$(call pkgconfig,--cflags,$$(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS     = $(eval PKG_LIBS := $$(call pkgconfig,--libs,$$(PKGS)))$(PKG_LIBS)
+CHECK_CFLAGS = $(eval CHECK_CFLAGS := $$(call pkgconfig,--cflags,check))$(CHECK_CFLAGS)
+CHECK_LIBS   = $(eval CHECK_LIBS := $$(call pkgconfig,--libs,check))$(CHECK_LIBS)
+
+ALL_CPPFLAGS = -D_GNU_SOURCE -DLMGRANTD_VERSION='"$(VERSION)"' -I daemon -I $(BUILD) $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(ALL_CPPFLAGS)
+LIBS         = $(LDFLAGS) $(PKG_LIBS) -lm -pthread
 
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -57,7 +71,7 @@ MAIN_OBJ  := $(MAIN_SRC:daemon/%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit asan demo install clean bench fuzz fuzz-run valgrind lint emulator-test system-test
+.PHONY: all deps check unit asan demo fresh-check install clean bench fuzz fuzz-run valgrind lint emulator-test system-test
 
 all: $(BUILD)/lmgrantd
 
@@ -81,7 +95,7 @@ deps:
 	./contrib/install-deps.sh
 
 # Everything: unit tests, the emulator's own tests, system tests. The last
-# line is "N passed, N failed".
+# line is "N passed, N failed, N skipped".
 check: all $(TEST_BINS)
 	BUILD=$(BUILD) PYTHON=$(PYTHON) ./tests/run-all.sh
 
@@ -149,7 +163,10 @@ valgrind: all $(TEST_BINS)
 		echo "valgrind: $$(echo "$$bad" | wc -l) process(es) with errors"; exit 1; fi; \
 	echo "valgrind: no errors, no leaks"
 
-demo: deps all
+# deps first, then a new make: nothing may be built (or asked of
+# pkg-config) before the packages are there.
+demo: deps
+	$(MAKE) all
 	BUILD=$(BUILD) PYTHON=$(PYTHON) ./contrib/demo.sh
 
 install: all
@@ -158,6 +175,11 @@ install: all
 	install -D -m 0644 systemd/lmgrantd.catalog $(DESTDIR)$(PREFIX)/lib/systemd/catalog/lmgrantd.catalog
 	install -D -m 0644 conf/lmgrantd.yaml $(DESTDIR)/etc/lmgrantd/lmgrantd.yaml.example
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/lmgrantd/README.md
+
+# The README's two commands on a pristine Debian 12 (debootstrap root,
+# systemd-nspawn), from the committed HEAD; see contrib/fresh-check.sh.
+fresh-check:
+	./contrib/fresh-check.sh
 
 # Speed and memory targets (issue 7): table on stdout, bench/results.json.
 bench: all $(BUILD)/rusage

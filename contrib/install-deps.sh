@@ -1,19 +1,39 @@
 #!/usr/bin/env bash
-# Installs the Debian packages lmgrantd builds and tests with. Does nothing
-# when everything is present; uses sudo when not root.
+# Installs the Debian 12 packages lmgrantd builds, runs and tests with, from
+# apt only (no pip). Does nothing when everything is present; uses sudo
+# when not root.
+#   install-deps.sh          build, unit, demo and `make check`
+#   install-deps.sh --ci     also what .ci/run adds: fuzzers, valgrind
+#   install-deps.sh --fresh  only the tools of `make fresh-check`
 set -eu
-pkgs="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev check systemd valgrind curl jq"
+# Build: compiler, pkg-config and the -dev packages the Makefile asks
+# pkg-config about.
+build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev"
+# The unit: systemd (systemd-analyze, journalctl, journald for the tests)
+# and procps, whose /bin/kill the unit's ExecReload= runs.
+run="systemd procps"
+# Tests: Check; curl and jq in the system tests; the emulator and its
+# tests run on Debian's own python3 with its botocore/boto3 (the tests load
+# the emulator's models, so Debian 12's botocore 1.29 is enough). The
+# Makefile runs /usr/bin/python3, so these are installed even when another
+# python3 on PATH has botocore.
+tests="check curl jq python3 python3-botocore python3-boto3"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in
-# by clang when recommends are off).
-pkgs="$pkgs clang libclang-rt-14-dev"
+# by clang when recommends are off); make valgrind.
+ci="clang libclang-rt-14-dev valgrind"
+# make fresh-check: a debootstrap root run under systemd-nspawn.
+fresh="debootstrap systemd-container"
+
+case "${1:-}" in
+"") pkgs="$build $run $tests" ;;
+--ci) pkgs="$build $run $tests $ci" ;;
+--fresh) pkgs="$fresh" ;;
+*) echo "usage: $0 [--ci|--fresh]" >&2; exit 64 ;;
+esac
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
-# The emulator needs botocore; the machine's python3 may already have it.
-if ! python3 -c 'import botocore, boto3' 2>/dev/null; then
-	missing="$missing python3-botocore python3-boto3"
-fi
 [ -n "$missing" ] || exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -1,10 +1,11 @@
 # For tests that read lmgrantd's entries back from a real systemd-journald.
 # Source this first, before lib.sh: it re-executes the test in a private
-# mount namespace (root only; otherwise the test is skipped with a reason),
+# mount namespace (root only; otherwise the test is skipped with a reason:
+# exit 77, which tests/run-all.sh counts as skipped),
 # so the journald it starts on tmpfs never touches the host's journal.
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root to run systemd-journald in a private mount namespace"
-	exit 0
+	exit 77
 fi
 if [ -z "${LMGRANTD_IN_NS:-}" ]; then
 	LMGRANTD_IN_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
