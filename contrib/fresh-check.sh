@@ -50,7 +50,7 @@ apt_mirror() {
 	done
 	echo http://deb.debian.org/debian
 }
-MIRROR=${LMGRANTD_FRESH_MIRROR:-$(apt_mirror | head -1)}
+MIRROR=${LMGRANTD_FRESH_MIRROR:-$(apt_mirror | sed -n 1p)}
 
 steps=()
 step_failed=""
