@@ -1,5 +1,5 @@
 /*
- * config: lmgrantd.yaml, or a directory of *.yaml files, into a validated
+ * config: lmgrantd.yaml, or a directory of *.yaml and *.yml files, into a validated
  * struct config (SPEC §2). This file opens the files, refuses unsafe
  * permissions (the file decides who gets access to a paid model), merges
  * the files, runs the checks that span models and files, and fills in the
@@ -195,12 +195,20 @@ out:
 	close(fd);
 }
 
+static bool has_suffix(const char *name, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && strcmp(name + len - n, suffix) == 0;
+}
+
+/* *.yaml and *.yml (SPEC 1). Hidden files are editors' and tools'
+ * (".x.yaml.swp", ".#x.yaml"). */
 static bool is_config_name(const char *name)
 {
 	size_t len = strlen(name);
 
-	/* Hidden files are editors' and tools' (".x.yaml.swp", ".#x.yaml"). */
-	return name[0] != '.' && len > 5 && strcmp(name + len - 5, ".yaml") == 0;
+	return name[0] != '.' && (has_suffix(name, len, ".yaml") || has_suffix(name, len, ".yml"));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -208,7 +216,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The *.yaml files of a directory, in strcmp order. Takes fd. */
+/* The *.yaml and *.yml files of a directory, in strcmp order. Takes fd. */
 static void load_dir(struct loader *L, const char *path, int fd)
 {
 	DIR *d = fdopendir(fd);
@@ -225,9 +233,9 @@ static void load_dir(struct loader *L, const char *path, int fd)
 		if (is_config_name(de->d_name))
 			strlist_push(&names, xstrdup(de->d_name));
 	if (names.n == 0)
-		path_error(L, path, "no *.yaml files in the directory", 0);
+		path_error(L, path, "no *.yaml or *.yml files in the directory", 0);
 	else if (names.n > CONFIG_MAX_FILES)
-		path_error(L, path, "more than 1000 *.yaml files in the directory", 0);
+		path_error(L, path, "more than 1000 *.yaml or *.yml files in the directory", 0);
 	else
 		qsort(names.items, names.n, sizeof(*names.items), cmp_str);
 	for (size_t i = 0; i < names.n && names.n <= CONFIG_MAX_FILES; i++) {

@@ -1,6 +1,6 @@
 /*
  * config: reads lmgrantd's YAML configuration (schema version 1, SPEC §2)
- * from a file or a directory of *.yaml files into a struct config, and
+ * from a file or a directory of *.yaml and *.yml files into a struct config, and
  * validates it strictly. No network: OU paths and products are checked for
  * syntax only; resolving them against AWS is the resolver's job.
  *
@@ -82,7 +82,7 @@ struct config_errors {
 };
 
 /*
- * Loads path (a file, or a directory whose *.yaml files are read in name
+ * Loads path (a file, or a directory whose *.yaml and *.yml files are read in name
  * order and merged). On success returns 0 and *out (caller frees with
  * config_free). On failure returns -1, *out stays NULL and errs holds at
  * least one line. Warnings are not errors and are not reported here.

@@ -754,13 +754,16 @@ START_TEST(test_directory_merge)
 	free(write_file("conf.d/10-settings.yaml",
 			V1 "region: eu-west-1\ninterval: 90s\nretry:\n  max_attempts: 2\n"));
 	free(write_file(
-		"conf.d/30-more.yaml",
+		"conf.d/30-more.yml",
 		V1 "activation:\n  grantee_role: Activator\n"
 		   "models:\n  mm:\n    license: arn:aws:license-manager::294406891311:license:"
 		   "l-0123456789abcdef0123456789abcdef\n    ous: [ou-abcd-12345678]\n"));
-	/* Not read: hidden, other extensions, directories. */
+	/* *.yml is read too (SPEC 1). Not read: hidden, other extensions,
+	 * directories. */
 	free(write_file("conf.d/.hidden.yaml", "garbage: ["));
-	free(write_file("conf.d/notes.yml", "garbage: ["));
+	free(write_file("conf.d/.hidden.yml", "garbage: ["));
+	free(write_file("conf.d/notes.txt", "garbage: ["));
+	free(write_file("conf.d/notes.yml~", "garbage: ["));
 	free(write_file("conf.d/40-backup.yaml~", "garbage: ["));
 	f = xasprintf("%s/sub", d);
 	ck_assert_int_eq(mkdir(f, 0755), 0);
@@ -771,7 +774,7 @@ START_TEST(test_directory_merge)
 	ck_assert_uint_eq(cfg->nfiles, 3);
 	ck_assert_ptr_nonnull(strstr(cfg->files[0], "conf.d/10-settings.yaml"));
 	ck_assert_ptr_nonnull(strstr(cfg->files[1], "conf.d/20-models.yaml"));
-	ck_assert_ptr_nonnull(strstr(cfg->files[2], "conf.d/30-more.yaml"));
+	ck_assert_ptr_nonnull(strstr(cfg->files[2], "conf.d/30-more.yml"));
 	ck_assert_str_eq(cfg->region, "eu-west-1");
 	ck_assert_uint_eq(cfg->interval_s, 90);
 	ck_assert_uint_eq(cfg->retry_max_attempts, 2);
@@ -803,7 +806,7 @@ START_TEST(test_directory_errors)
 
 	ck_assert_int_eq(mkdir(d, 0755), 0);
 	all = load_path_fails(d);
-	want = xasprintf("%s: no *.yaml files in the directory\n", d);
+	want = xasprintf("%s: no *.yaml or *.yml files in the directory\n", d);
 	ck_assert_str_eq(all, want);
 	free(all);
 	free(want);
