@@ -71,7 +71,7 @@ MAIN_OBJ  := $(MAIN_SRC:daemon/%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit asan demo fresh-check install clean bench fuzz fuzz-run valgrind lint emulator-test system-test
+.PHONY: all deps check unit asan demo fresh-check install clean FORCE bench fuzz fuzz-run valgrind lint emulator-test system-test
 
 all: $(BUILD)/lmgrantd
 
@@ -80,6 +80,19 @@ $(BUILD)/lmgrantd: $(LIB_OBJS) $(MAIN_OBJ)
 
 $(BUILD)/%.o: daemon/%.c daemon/*.h $(BUILD)/bedrock_table.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The git commit `lmgrantd --version` names. The header is rewritten only
+# when the commit changes, so main.o is rebuilt then and only then. Outside
+# a git checkout (a release tarball): LMGRANTD_COMMIT=... or "unknown".
+LMGRANTD_COMMIT ?= $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
+
+$(BUILD)/main.o: $(BUILD)/build_commit.h
+
+$(BUILD)/build_commit.h: FORCE | $(BUILD)
+	@printf '#define LMGRANTD_COMMIT "%s"\n' '$(LMGRANTD_COMMIT)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+FORCE:
 
 # The Bedrock model-id -> product-id table is data, compiled in from the TSV.
 $(BUILD)/bedrock_table.h: daemon/bedrock-products.tsv | $(BUILD)

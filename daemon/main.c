@@ -5,12 +5,15 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include <curl/curl.h>
 
+#include "build_commit.h"
 #include "config.h"
 #include "log.h"
 #include "output.h"
@@ -19,37 +22,206 @@
 #include "state.h"
 #include "util.h"
 
+/* Options a command may take besides the global ones, one bit each. A new
+ * one needs a bit, a row in cmd_options, a longopts entry and a case in
+ * parse_args. */
+enum {
+	TAKES_OUTPUT = 1u << 0,
+	TAKES_METRICS = 1u << 1,
+};
+
+struct command;
+
 struct options {
-	const char *config_path;
+	const char *config_path; /* borrowed from argv (or a literal) */
+	const char *state_dir;   /* --state-dir, borrowed from argv; NULL: not given */
 	enum log_target log_target;
 	bool verbose;
+	bool help;
+	const char *output; /* -o as given, borrowed from argv; NULL: not given */
 	enum output_format format;
-	const char *command;
-	const char *metrics_path;
+	const char *metrics_path;      /* borrowed from argv */
+	const struct command *command; /* borrowed from commands[] */
+	unsigned given;                /* TAKES_* of the options on the command line */
 };
+
+/* One row per command: `lmgrantd --help` lists them, `COMMAND --help`
+ * prints one, parse_args refuses the options a command does not take. */
+struct command {
+	const char *name;
+	int (*run)(const struct options *o);
+	unsigned takes;      /* TAKES_* */
+	const char *formats; /* -o values, "text|json"; the first is the default */
+	const char *summary;
+};
+
+struct cmd_option {
+	unsigned bit;
+	const char *short_name; /* "-o", or NULL */
+	const char *long_name;
+	const char *arg; /* its value, "FILE"; NULL: the command's formats */
+	const char *help;
+};
+
+static const struct cmd_option cmd_options[] = {
+	{ TAKES_OUTPUT, "-o", "--output", NULL, "output format (the first is the default)" },
+	{ TAKES_METRICS, NULL, "--metrics", "FILE", "write Prometheus metrics to FILE after every pass" },
+};
+
+static const char *option_arg(const struct cmd_option *opt, const struct command *c)
+{
+	return opt->arg ? opt->arg : c->formats;
+}
+
+static int cmd_check(const struct options *o);
+static int cmd_plan(const struct options *o);
+static int cmd_apply(const struct options *o);
+static int cmd_run(const struct options *o);
+static int cmd_status(const struct options *o);
+static int cmd_whoami(const struct options *o);
+
+static const struct command commands[] = {
+	{ "check", cmd_check, 0, NULL, "validate the configuration offline (no network)" },
+	{ "plan", cmd_plan, TAKES_OUTPUT, "text|json",
+	  "read live state, print what apply would change; change nothing" },
+	{ "apply", cmd_apply, TAKES_OUTPUT, "text|json", "one reconcile pass, then exit" },
+	{ "run", cmd_run, TAKES_METRICS, NULL, "the daemon: a pass every `interval`, until SIGTERM" },
+	{ "status", cmd_status, TAKES_OUTPUT, "text|json",
+	  "print the last pass recorded in the state directory" },
+	{ "whoami", cmd_whoami, 0, NULL,
+	  "who the credentials are, their source, and if that is the management account" },
+};
+
+#define GLOBAL_SYNOPSIS "[-c PATH] [--log auto|journal|stderr] [--state-dir DIR] [-v]"
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* "plan [-o text|json]": the name and the options it takes, into buf. */
+static const char *synopsis(char *buf, size_t size, const struct command *c)
+{
+	size_t len = (size_t)snprintf(buf, size, "%s", c->name);
+
+	for (size_t i = 0; i < sizeof(cmd_options) / sizeof(cmd_options[0]) && len < size; i++) {
+		const struct cmd_option *opt = &cmd_options[i];
+
+		if (c->takes & opt->bit)
+			len += (size_t)snprintf(buf + len, size - len, " [%s %s]",
+						opt->short_name ? opt->short_name : opt->long_name,
+						option_arg(opt, c));
+	}
+	return buf;
+}
 
 static void usage(FILE *f)
 {
-	fputs("usage: lmgrantd [-c PATH] [--log auto|journal|stderr] [-v] COMMAND [options]\n"
-	      "  check                  validate the configuration offline (no network)\n"
-	      "  plan  [-o text|json]   read live state, print what apply would change; change nothing\n"
-	      "  apply [-o text|json]   one reconcile pass, then exit\n"
-	      "  run                    the daemon: a pass every `interval`, until SIGTERM\n"
-	      "  status [-o text|json]  print the last pass recorded in the state directory\n"
-	      "  whoami                 print the identity the credentials resolve to\n"
-	      "  --version, --help\n"
+	fputs("usage: lmgrantd " GLOBAL_SYNOPSIS " COMMAND [options]\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char buf[256];
+		const char *syn = synopsis(buf, sizeof(buf), &commands[i]);
+
+		fprintf(f, "  %-22s%s%s\n", syn, strlen(syn) < 22 ? " " : "\n                         ",
+			commands[i].summary);
+	}
+	fputs("  --version, --help; COMMAND --help prints that command's usage\n"
 	      "\n"
-	      "  -c PATH   config file, or directory of *.yaml files (default " CONFIG_DEFAULT_PATH ")\n"
-	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending\n", f);
+	      "global options:\n"
+	      "  -c, --config PATH    config file, or directory of *.yaml and *.yml files\n"
+	      "                       (default " CONFIG_DEFAULT_PATH ")\n"
+	      "  --log TARGET         auto (default), journal or stderr\n"
+	      "  --state-dir DIR      state directory (default $STATE_DIRECTORY, else " STATE_DEFAULT_DIR ")\n"
+	      "  -v, --verbose        more detail\n"
+	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending, 64 usage error\n",
+	      f);
 }
 
-/* Returns 0, or 1 after printing why the command line is wrong, or -1
- * for --help/--version (already answered). */
+static void command_usage(FILE *f, const struct command *c)
+{
+	char buf[256];
+
+	fprintf(f, "usage: lmgrantd [global options] %s\n%s\n", synopsis(buf, sizeof(buf), c),
+		c->summary);
+	for (size_t i = 0; i < sizeof(cmd_options) / sizeof(cmd_options[0]); i++) {
+		const struct cmd_option *opt = &cmd_options[i];
+
+		if (!(c->takes & opt->bit))
+			continue;
+		fprintf(f, "  %s%s%s %s\n      %s\n", opt->short_name ? opt->short_name : "",
+			opt->short_name ? ", " : "", opt->long_name, option_arg(opt, c), opt->help);
+	}
+	fputs("global options: see lmgrantd --help\n", f);
+}
+
+/* The command named anywhere on the command line, for the usage a bad
+ * option gets: getopt stops at the option, before it reaches the command. */
+static const struct command *command_named(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (command_find(argv[i]))
+			return command_find(argv[i]);
+	return NULL;
+}
+
+/* Prints why the command line is wrong and the usage that applies; the
+ * caller exits EX_USAGE (64, SPEC 1). */
+__attribute__((format(printf, 2, 3))) static int usage_error(const struct options *o,
+							    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("lmgrantd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (o->command)
+		command_usage(stderr, o->command);
+	else
+		usage(stderr);
+	return EX_USAGE;
+}
+
+/* Is word one of the '|'-separated list? */
+static bool in_list(const char *word, const char *list)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p; p += strcspn(p, "|"), p += *p == '|')
+		if (strncmp(p, word, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* The options the command was given must be ones it takes, with values
+ * it accepts. Returns 0 or EX_USAGE (after printing why). */
+static int check_command_options(struct options *o)
+{
+	const struct command *c = o->command;
+
+	if (o->given & ~c->takes & TAKES_OUTPUT)
+		return usage_error(o, "%s does not take -o", c->name);
+	if (o->given & ~c->takes & TAKES_METRICS)
+		return usage_error(o, "%s does not take --metrics", c->name);
+	if (o->output && (!in_list(o->output, c->formats) ||
+			  output_format_parse(o->output, &o->format) < 0))
+		return usage_error(o, "%s -o takes %s, not '%s'", c->name, c->formats, o->output);
+	return 0;
+}
+
+/* Returns 0 to run o->command, EX_USAGE after printing why the command
+ * line is wrong, or -1 for --help/--version (already answered). Global
+ * options may come before or after the command. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "metrics", required_argument, NULL, 'M' },
@@ -57,51 +229,65 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	int ch = 0;
 
 	o->config_path = CONFIG_DEFAULT_PATH;
-	while ((ch = getopt_long(argc, argv, "c:vo:h", longopts, NULL)) != -1) {
+	/* Which usage an error in an option shows; set for real below. */
+	o->command = command_named(argc, argv);
+	opterr = 0; /* getopt's own messages do not say "usage"; ours do */
+	while ((ch = getopt_long(argc, argv, ":c:vo:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config_path = optarg;
 			break;
 		case 'L':
-			if (log_target_parse(optarg, &o->log_target) < 0) {
-				fprintf(stderr, "lmgrantd: --log takes auto, journal or stderr, not '%s'\n", optarg);
-				return 1;
-			}
+			if (log_target_parse(optarg, &o->log_target) < 0)
+				return usage_error(o, "--log takes auto, journal or stderr, not '%s'", optarg);
+			break;
+		case 'S':
+			o->state_dir = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
 			break;
 		case 'o':
-			if (output_format_parse(optarg, &o->format) < 0) {
-				fprintf(stderr, "lmgrantd: -o takes text or json, not '%s'\n", optarg);
-				return 1;
-			}
+			o->output = optarg;
+			o->given |= TAKES_OUTPUT;
 			break;
 		case 'M':
 			o->metrics_path = optarg;
+			o->given |= TAKES_METRICS;
 			break;
 		case 'h':
-			usage(stdout);
-			return -1;
+			o->help = true;
+			break;
 		case 'V':
-			printf("lmgrantd %s\n", LMGRANTD_VERSION);
+			printf("lmgrantd %s (git %s)\n", LMGRANTD_VERSION, LMGRANTD_COMMIT);
 			return -1;
+		case ':':
+			return usage_error(o, "%s needs a value", argv[optind - 1]);
 		default:
-			usage(stderr);
-			return 1;
+			return usage_error(o, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1) {
-		fputs(optind >= argc ? "lmgrantd: no command given\n" : "lmgrantd: one command at a time\n",
-		      stderr);
-		usage(stderr);
-		return 1;
+	o->command = NULL;
+	if (optind < argc) {
+		o->command = command_find(argv[optind]);
+		if (!o->command)
+			return usage_error(o, "unknown command '%s'", argv[optind]);
 	}
-	o->command = argv[optind];
-	return 0;
+	if (o->help) {
+		if (o->command)
+			command_usage(stdout, o->command);
+		else
+			usage(stdout);
+		return -1;
+	}
+	if (!o->command)
+		return usage_error(o, "no command given");
+	if (optind != argc - 1)
+		return usage_error(o, "one command at a time; '%s' is not an option", argv[optind + 1]);
+	return check_command_options(o);
 }
 
 /* Loads the config, printing every error. Caller frees *cfg. */
@@ -172,6 +358,16 @@ static int cmd_once(const struct options *o, bool apply)
 	return code;
 }
 
+static int cmd_plan(const struct options *o)
+{
+	return cmd_once(o, false);
+}
+
+static int cmd_apply(const struct options *o)
+{
+	return cmd_once(o, true);
+}
+
 /* SPEC §1: who the credentials are (GetCallerIdentity), where they came
  * from, and whether that is the organization's management account
  * (DescribeOrganization). Exit 1 when either question has no answer. */
@@ -220,11 +416,14 @@ out:
 	return rc;
 }
 
-/* $STATE_DIRECTORY may list several directories; the first is ours. */
-static char *state_dir(void)
+/* --state-dir, else $STATE_DIRECTORY (which may list several
+ * directories; the first is ours), else the default. Caller frees. */
+static char *state_dir(const struct options *o)
 {
 	const char *env = getenv("STATE_DIRECTORY");
 
+	if (o->state_dir)
+		return xstrdup(o->state_dir);
 	if (!env || !*env)
 		return xstrdup(STATE_DEFAULT_DIR);
 	return xstrndup(env, strcspn(env, ":"));
@@ -232,7 +431,7 @@ static char *state_dir(void)
 
 static int cmd_run(const struct options *o)
 {
-	char *dir = state_dir();
+	char *dir = state_dir(o);
 	struct service_opts so = { o->config_path, dir, o->metrics_path };
 	int rc = service_run(&so);
 
@@ -242,7 +441,7 @@ static int cmd_run(const struct options *o)
 
 static int cmd_status(const struct options *o)
 {
-	char *dir = state_dir(), *err = NULL;
+	char *dir = state_dir(o), *err = NULL;
 	int rc = 0;
 
 	if (state_print_status(dir, o->format, stdout, &err) < 0) {
@@ -260,7 +459,7 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 
 	if (rc != 0)
-		return rc < 0 ? 0 : 1;
+		return rc < 0 ? 0 : rc;
 	/* One malloc arena for all threads: the worker threads of a pass would
 	 * otherwise each keep an arena of their own, for little gain. */
 	mallopt(M_ARENA_MAX, 1);
@@ -270,23 +469,7 @@ int main(int argc, char **argv)
 		fputs("lmgrantd: cannot initialise libcurl\n", stderr);
 		return 1;
 	}
-	if (strcmp(o.command, "check") == 0)
-		rc = cmd_check(&o);
-	else if (strcmp(o.command, "plan") == 0)
-		rc = cmd_once(&o, false);
-	else if (strcmp(o.command, "apply") == 0)
-		rc = cmd_once(&o, true);
-	else if (strcmp(o.command, "run") == 0)
-		rc = cmd_run(&o);
-	else if (strcmp(o.command, "status") == 0)
-		rc = cmd_status(&o);
-	else if (strcmp(o.command, "whoami") == 0)
-		rc = cmd_whoami(&o);
-	else {
-		fprintf(stderr, "lmgrantd: unknown command '%s'\n", o.command);
-		usage(stderr);
-		rc = 1;
-	}
+	rc = o.command->run(&o);
 	curl_global_cleanup();
 	return rc;
 }
