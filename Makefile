@@ -71,7 +71,7 @@ MAIN_OBJ  := $(MAIN_SRC:daemon/%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit asan demo fresh-check install clean FORCE bench fuzz fuzz-run valgrind lint emulator-test system-test
+.PHONY: all deps check unit asan demo fresh-check install uninstall post-install clean FORCE bench fuzz fuzz-run valgrind lint emulator-test system-test
 
 all: $(BUILD)/lmgrantd
 
@@ -182,12 +182,50 @@ demo: deps
 	$(MAKE) all
 	BUILD=$(BUILD) PYTHON=$(PYTHON) ./contrib/demo.sh
 
+# Where `make install` puts things. The units it installs name these same
+# paths (ExecStart=, ExecReload=, Documentation=): the files in systemd/
+# say /usr/local, which is replaced by PREFIX.
+BINDIR        = $(PREFIX)/bin
+UNITDIR       = $(PREFIX)/lib/systemd/system
+CATALOGDIR    = $(PREFIX)/lib/systemd/catalog
+MANDIR        = $(PREFIX)/share/man
+DOCDIR        = $(PREFIX)/share/doc/lmgrantd
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+CONFDIR       = /etc/lmgrantd
+UNITS         = lmgrantd.service lmgrantd@.service
+INSTALLED     = $(BINDIR)/lmgrantd $(UNITS:%=$(UNITDIR)/%) $(CATALOGDIR)/lmgrantd.catalog \
+	$(MANDIR)/man8/lmgrantd.8 $(MANDIR)/man5/lmgrantd.yaml.5 $(DOCDIR)/README.md \
+	$(COMPLETIONDIR)/lmgrantd $(CONFDIR)/lmgrantd.yaml.example $(CONFDIR)/environment.example
+
 install: all
-	install -D -m 0755 $(BUILD)/lmgrantd $(DESTDIR)$(PREFIX)/bin/lmgrantd
-	install -D -m 0644 systemd/lmgrantd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/lmgrantd.service
-	install -D -m 0644 systemd/lmgrantd.catalog $(DESTDIR)$(PREFIX)/lib/systemd/catalog/lmgrantd.catalog
-	install -D -m 0644 conf/lmgrantd.yaml $(DESTDIR)/etc/lmgrantd/lmgrantd.yaml.example
-	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/lmgrantd/README.md
+	install -D -m 0755 $(BUILD)/lmgrantd $(DESTDIR)$(BINDIR)/lmgrantd
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do \
+		sed -E '/^(ExecStart|ExecReload|Documentation)=/s|/usr/local/|$(PREFIX)/|g' systemd/$$u \
+			> $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -D -m 0644 systemd/lmgrantd.catalog $(DESTDIR)$(CATALOGDIR)/lmgrantd.catalog
+	install -D -m 0644 doc/lmgrantd.8 $(DESTDIR)$(MANDIR)/man8/lmgrantd.8
+	install -D -m 0644 doc/lmgrantd.yaml.5 $(DESTDIR)$(MANDIR)/man5/lmgrantd.yaml.5
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 contrib/bash-completion/lmgrantd $(DESTDIR)$(COMPLETIONDIR)/lmgrantd
+	install -D -m 0644 conf/lmgrantd.yaml $(DESTDIR)$(CONFDIR)/lmgrantd.yaml.example
+	install -D -m 0644 contrib/environment.example $(DESTDIR)$(CONFDIR)/environment.example
+	@$(MAKE) --no-print-directory post-install
+
+uninstall:
+	rm -f $(INSTALLED:%=$(DESTDIR)%)
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR) 2>/dev/null
+	@$(MAKE) --no-print-directory post-install
+
+# Installed to / as root: journalctl -x explains lmgrantd's entries only
+# once the catalog is compiled, and systemd sees new units only after a
+# reload. Into a DESTDIR (a package) the package manager does both.
+post-install:
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		if command -v journalctl >/dev/null; then echo "journalctl --update-catalog"; journalctl --update-catalog; fi; \
+		if [ -d /run/systemd/system ]; then echo "systemctl daemon-reload"; systemctl daemon-reload; fi; \
+	fi
 
 # The README's two commands on a pristine Debian 12 (debootstrap root,
 # systemd-nspawn), from the committed HEAD; see contrib/fresh-check.sh.

@@ -12,12 +12,13 @@ build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev
 # The unit: systemd (systemd-analyze, journalctl, journald for the tests)
 # and procps, whose /bin/kill the unit's ExecReload= runs.
 run="systemd procps"
-# Tests: Check; curl and jq in the system tests; the emulator and its
-# tests run on Debian's own python3 with its botocore/boto3 (the tests load
-# the emulator's models, so Debian 12's botocore 1.29 is enough). The
-# Makefile runs /usr/bin/python3, so these are installed even when another
-# python3 on PATH has botocore.
-tests="check curl jq python3 python3-botocore python3-boto3"
+# Tests: Check; curl and jq in the system tests; mandoc lints the man
+# pages; bash-completion's framework runs the completion test. The
+# emulator and its tests run on Debian's own python3 with its
+# botocore/boto3 (the tests load the emulator's models, so Debian 12's
+# botocore 1.29 is enough). The Makefile runs /usr/bin/python3, so these
+# are installed even when another python3 on PATH has botocore.
+tests="check curl jq mandoc bash-completion python3 python3-botocore python3-boto3"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in
 # by clang when recommends are off); make valgrind.
 ci="clang libclang-rt-14-dev valgrind"
