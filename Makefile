@@ -71,7 +71,7 @@ MAIN_OBJ  := $(MAIN_SRC:daemon/%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/check_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit asan demo fresh-check install uninstall post-install clean FORCE bench fuzz fuzz-run valgrind lint emulator-test system-test
+.PHONY: all deps check unit asan demo deb fresh-check install uninstall post-install clean FORCE bench fuzz fuzz-run valgrind lint emulator-test system-test
 
 all: $(BUILD)/lmgrantd
 
@@ -226,6 +226,18 @@ post-install:
 		if command -v journalctl >/dev/null; then echo "journalctl --update-catalog"; journalctl --update-catalog; fi; \
 		if [ -d /run/systemd/system ]; then echo "systemctl daemon-reload"; systemctl daemon-reload; fi; \
 	fi
+
+# A Debian package (debhelper, contrib/debian/) of the committed tree plus
+# uncommitted changes to tracked files, built in $(BUILD)/deb/ and checked
+# by lintian (no error allowed): $(BUILD)/deb/lmgrantd_$(VERSION)_*.deb.
+DEB_DIR = $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
+	tree=$$(git stash create) && git archive --prefix=lmgrantd-$(VERSION)/ $${tree:-HEAD} | tar -x -C $(DEB_DIR)
+	cp -r contrib/debian $(DEB_DIR)/lmgrantd-$(VERSION)/debian
+	cd $(DEB_DIR)/lmgrantd-$(VERSION) && LMGRANTD_COMMIT='$(LMGRANTD_COMMIT)' dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(DEB_DIR)/lmgrantd_$(VERSION)_*.deb
+	ls $(DEB_DIR)/lmgrantd_$(VERSION)_*.deb
 
 # The README's two commands on a pristine Debian 12 (debootstrap root,
 # systemd-nspawn), from the committed HEAD; see contrib/fresh-check.sh.
