@@ -183,8 +183,8 @@ demo: deps
 	BUILD=$(BUILD) PYTHON=$(PYTHON) ./contrib/demo.sh
 
 # Where `make install` puts things. The units it installs name these same
-# paths (ExecStart=, ExecReload=, Documentation=): the files in systemd/
-# say /usr/local, which is replaced by PREFIX.
+# paths: the files in systemd/ say /usr/local, replaced by PREFIX in the
+# program's path (ExecStart=, ExecReload=, examples) and in Documentation=.
 BINDIR        = $(PREFIX)/bin
 UNITDIR       = $(PREFIX)/lib/systemd/system
 CATALOGDIR    = $(PREFIX)/lib/systemd/catalog
@@ -201,7 +201,8 @@ install: all
 	install -D -m 0755 $(BUILD)/lmgrantd $(DESTDIR)$(BINDIR)/lmgrantd
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in $(UNITS); do \
-		sed -E '/^(ExecStart|ExecReload|Documentation)=/s|/usr/local/|$(PREFIX)/|g' systemd/$$u \
+		sed -e 's|/usr/local/bin/lmgrantd|$(PREFIX)/bin/lmgrantd|g' \
+			-e '/^Documentation=/s|/usr/local/|$(PREFIX)/|g' systemd/$$u \
 			> $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	install -D -m 0644 systemd/lmgrantd.catalog $(DESTDIR)$(CATALOGDIR)/lmgrantd.catalog

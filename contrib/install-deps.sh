@@ -3,7 +3,7 @@
 # apt only (no pip). Does nothing when everything is present; uses sudo
 # when not root.
 #   install-deps.sh          build, unit, demo and `make check`
-#   install-deps.sh --ci     also what .ci/run adds: fuzzers, valgrind
+#   install-deps.sh --ci     also what .ci/run adds: fuzzers, valgrind, make deb
 #   install-deps.sh --fresh  only the tools of `make fresh-check`
 set -eu
 # Build: compiler, pkg-config and the -dev packages the Makefile asks
@@ -20,8 +20,9 @@ run="systemd procps"
 # are installed even when another python3 on PATH has botocore.
 tests="check curl jq mandoc bash-completion python3 python3-botocore python3-boto3"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in
-# by clang when recommends are off); make valgrind.
-ci="clang libclang-rt-14-dev valgrind"
+# by clang when recommends are off); make valgrind; make deb: debhelper
+# and lintian (dpkg-buildpackage comes with build-essential), git.
+ci="clang libclang-rt-14-dev valgrind debhelper lintian git"
 # make fresh-check: a debootstrap root run under systemd-nspawn.
 fresh="debootstrap systemd-container"
 
