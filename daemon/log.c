@@ -22,6 +22,7 @@
 static struct {
 	bool journal;
 	bool verbose;
+	bool terse; /* log_terse_stderr */
 } log_cfg;
 
 int log_target_parse(const char *s, enum log_target *out)
@@ -62,6 +63,19 @@ void log_setup(enum log_target target, bool verbose)
 bool log_to_journal(void)
 {
 	return log_cfg.journal;
+}
+
+void log_terse_stderr(void)
+{
+	log_cfg.terse = true;
+}
+
+/* What plan's and apply's rows show: the outcome of each grant action,
+ * and the routine entries below warning (the count line is the summary). */
+static bool shown_as_row(const struct log_event *ev)
+{
+	return ev->priority > LOG_WARNING ||
+	       (strcmp(ev->action, "pass") != 0 && strcmp(ev->action, "config") != 0);
 }
 
 static const char *priority_word(int priority)
@@ -154,7 +168,7 @@ void log_event(const struct log_event *ev, const char *fmt, ...)
 	va_end(ap);
 	if (log_cfg.journal)
 		event_to_journal(ev, message);
-	else
+	else if (!(log_cfg.terse && shown_as_row(ev)))
 		event_to_stderr(ev, message);
 	free(message);
 }

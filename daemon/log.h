@@ -37,6 +37,12 @@ int log_target_parse(const char *s, enum log_target *out);
  * matches stderr's device and inode), stderr otherwise. */
 void log_setup(enum log_target target, bool verbose);
 bool log_to_journal(void);
+/* For plan and apply on a terminal, which print one row per action
+ * themselves: from now on events those rows already show (a grant
+ * action's outcome, routine notices such as the pass summary) are not
+ * repeated on stderr. Warnings and errors about the pass still are; the
+ * journal, when it is the destination, still gets every event. */
+void log_terse_stderr(void);
 
 /* One event. Every field but message_id/priority/action/result may be
  * NULL; pass 0 means "not in a pass". Strings are borrowed. */

@@ -5,11 +5,14 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -50,6 +53,7 @@ struct options {
 struct command {
 	const char *name;
 	int (*run)(const struct options *o);
+	bool rows;           /* prints one row per action: terse stderr on a terminal */
 	unsigned takes;      /* TAKES_* */
 	const char *formats; /* -o values, "text|json"; the first is the default */
 	const char *summary;
@@ -81,14 +85,15 @@ static int cmd_status(const struct options *o);
 static int cmd_whoami(const struct options *o);
 
 static const struct command commands[] = {
-	{ "check", cmd_check, 0, NULL, "validate the configuration offline (no network)" },
-	{ "plan", cmd_plan, TAKES_OUTPUT, "text|json",
+	{ "check", cmd_check, false, 0, NULL, "validate the configuration offline (no network)" },
+	{ "plan", cmd_plan, true, TAKES_OUTPUT, "text|json",
 	  "read live state, print what apply would change; change nothing" },
-	{ "apply", cmd_apply, TAKES_OUTPUT, "text|json", "one reconcile pass, then exit" },
-	{ "run", cmd_run, TAKES_METRICS, NULL, "the daemon: a pass every `interval`, until SIGTERM" },
-	{ "status", cmd_status, TAKES_OUTPUT, "text|json",
+	{ "apply", cmd_apply, true, TAKES_OUTPUT, "text|json", "one reconcile pass, then exit" },
+	{ "run", cmd_run, false, TAKES_METRICS, NULL,
+	  "the daemon: a pass every `interval`, until SIGTERM" },
+	{ "status", cmd_status, false, TAKES_OUTPUT, "text|json",
 	  "print the last pass recorded in the state directory" },
-	{ "whoami", cmd_whoami, 0, NULL,
+	{ "whoami", cmd_whoami, false, 0, NULL,
 	  "who the credentials are, their source, and if that is the management account" },
 };
 
@@ -334,11 +339,58 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 	return 0;
 }
 
+/* The line plan and apply show on a terminal while they read licenses:
+ * from half a second on (a quick read shows nothing), at most ten updates
+ * a second, erased before the rows are printed. Updated from the reading
+ * threads, hence the lock. */
+struct progress {
+	pthread_mutex_t lock;
+	double start, last; /* CLOCK_MONOTONIC seconds */
+	bool shown;
+};
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_update(void *ctx, size_t done, size_t total)
+{
+	struct progress *p = ctx;
+	double now = monotonic_s();
+
+	pthread_mutex_lock(&p->lock);
+	if (now - p->start >= 0.5 && (now - p->last >= 0.1 || done == total)) {
+		fprintf(stderr, "\rreading licenses: %zu of %zu", done, total);
+		fflush(stderr);
+		p->shown = true;
+		p->last = now;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	pthread_mutex_destroy(&p->lock);
+}
+
+/* Someone is watching: stdout and stderr are terminals. */
+static bool on_terminal(void)
+{
+	return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+}
+
 static int cmd_once(const struct options *o, bool apply)
 {
 	struct config *cfg = NULL;
 	struct engine e;
 	struct pass_report r;
+	struct progress progress = { .start = monotonic_s() };
 	int code;
 
 	if (load_config(o, &cfg) < 0)
@@ -347,7 +399,13 @@ static int cmd_once(const struct options *o, bool apply)
 		config_free(cfg);
 		return 1;
 	}
+	pthread_mutex_init(&progress.lock, NULL);
+	if (on_terminal() && !log_to_journal()) {
+		e.license_read = progress_update;
+		e.license_read_ctx = &progress;
+	}
 	reconcile_pass(&e, cfg, apply, 1, &r);
+	progress_end(&progress);
 	output_pass(stdout, o->format, &r);
 	if (apply)
 		pass_log_summary(&r);
@@ -464,6 +522,8 @@ int main(int argc, char **argv)
 	 * otherwise each keep an arena of their own, for little gain. */
 	mallopt(M_ARENA_MAX, 1);
 	log_setup(o.log_target, o.verbose);
+	if (o.command->rows && !o.verbose && on_terminal())
+		log_terse_stderr();
 	service_install_stop_signals();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fputs("lmgrantd: cannot initialise libcurl\n", stderr);

@@ -9,6 +9,7 @@
  */
 #include "reconcile.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -216,6 +217,7 @@ struct read_job {
 	struct observed *o;
 	struct planner *planner;
 	unsigned long pass;
+	_Atomic size_t read; /* licenses read so far, for e->license_read */
 };
 
 static void read_one(void *arg, size_t i)
@@ -226,6 +228,9 @@ static void read_one(void *arg, size_t i)
 	read_license(job->e, l, job->pass);
 	planner_add_license(job->planner, l);
 	keep_counts_only(l);
+	if (job->e->license_read)
+		job->e->license_read(job->e->license_read_ctx, atomic_fetch_add(&job->read, 1) + 1,
+				     job->o->nlicenses);
 }
 
 /* Licenses are read in parallel (each one's pages in order), so a large
@@ -237,7 +242,7 @@ static void read_and_plan(struct engine *e, struct pass_report *r)
 {
 	const struct desired *d = &r->desired;
 	struct observed *o = &r->observed;
-	struct read_job job = { e, o, planner_new(d), r->pass };
+	struct read_job job = { e, o, planner_new(d), r->pass, 0 };
 
 	o->licenses = xcalloc(d->nmodels, sizeof(*o->licenses));
 	for (size_t i = 0; i < d->nmodels; i++) {

@@ -35,6 +35,10 @@ struct engine {
 	double org_cache_ttl_s;
 	struct org_tree org_cache;
 	double org_cache_at; /* CLOCK_MONOTONIC seconds; 0: nothing cached */
+	/* Called from the reading threads each time a license has been read
+	 * (done of total), for a progress line; NULL: not called. */
+	void (*license_read)(void *ctx, size_t done, size_t total);
+	void *license_read_ctx; /* borrowed */
 };
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1
