@@ -84,7 +84,7 @@ summary() {
 # Inside the copy, as root (a minbase system has no sudo), with no
 # environment from this machine but HOME and PATH.
 in_root() {
-	systemd-nspawn --keep-unit --register=no --quiet --as-pid2 \
+	systemd-nspawn --keep-unit --register=no --quiet --as-pid2 --console=pipe \
 		--resolv-conf=copy-host --timezone=off -D "$ROOT" \
 		--setenv=HOME=/root --setenv=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		-- /bin/bash -c "$1"
@@ -112,7 +112,8 @@ add_git_make() {
 }
 
 clone() {
-	in_root 'cd /root && git clone -q lmgrantd.bundle lmgrantd && git -C lmgrantd log --oneline -1'
+	in_root 'cd /root && git -c advice.detachedHead=false clone -q lmgrantd.bundle lmgrantd &&
+		git -C lmgrantd --no-pager log --oneline -1'
 }
 
 demo() {
