@@ -234,7 +234,8 @@ post-install:
 DEB_DIR = $(BUILD)/deb
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
-	tree=$$(git stash create) && git archive --prefix=lmgrantd-$(VERSION)/ $${tree:-HEAD} | tar -x -C $(DEB_DIR)
+	tree=$$(git stash create 2>/dev/null) || tree=; \
+		git archive --prefix=lmgrantd-$(VERSION)/ $${tree:-HEAD} | tar -x -C $(DEB_DIR)
 	cp -r contrib/debian $(DEB_DIR)/lmgrantd-$(VERSION)/debian
 	cd $(DEB_DIR)/lmgrantd-$(VERSION) && LMGRANTD_COMMIT='$(LMGRANTD_COMMIT)' dpkg-buildpackage -us -uc -b
 	lintian --fail-on error $(DEB_DIR)/lmgrantd_$(VERSION)_*.deb

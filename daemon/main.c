@@ -101,7 +101,7 @@ static const struct command commands[] = {
 
 static const struct command *command_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
@@ -112,7 +112,7 @@ static const char *synopsis(char *buf, size_t size, const struct command *c)
 {
 	size_t len = (size_t)snprintf(buf, size, "%s", c->name);
 
-	for (size_t i = 0; i < sizeof(cmd_options) / sizeof(cmd_options[0]) && len < size; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(cmd_options) && len < size; i++) {
 		const struct cmd_option *opt = &cmd_options[i];
 
 		if (c->takes & opt->bit)
@@ -126,7 +126,7 @@ static const char *synopsis(char *buf, size_t size, const struct command *c)
 static void usage(FILE *f)
 {
 	fputs("usage: lmgrantd " GLOBAL_SYNOPSIS " COMMAND [options]\n", f);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
 		char buf[256];
 		const char *syn = synopsis(buf, sizeof(buf), &commands[i]);
 
@@ -151,7 +151,7 @@ static void command_usage(FILE *f, const struct command *c)
 
 	fprintf(f, "usage: lmgrantd [global options] %s\n%s\n", synopsis(buf, sizeof(buf), c),
 		c->summary);
-	for (size_t i = 0; i < sizeof(cmd_options) / sizeof(cmd_options[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(cmd_options); i++) {
 		const struct cmd_option *opt = &cmd_options[i];
 
 		if (!(c->takes & opt->bit))
@@ -208,10 +208,13 @@ static int check_command_options(struct options *o)
 {
 	const struct command *c = o->command;
 
-	if (o->given & ~c->takes & TAKES_OUTPUT)
-		return usage_error(o, "%s does not take -o", c->name);
-	if (o->given & ~c->takes & TAKES_METRICS)
-		return usage_error(o, "%s does not take --metrics", c->name);
+	for (size_t i = 0; i < ARRAY_LEN(cmd_options); i++) {
+		const struct cmd_option *opt = &cmd_options[i];
+
+		if (o->given & opt->bit & ~c->takes)
+			return usage_error(o, "%s does not take %s", c->name,
+					   opt->short_name ? opt->short_name : opt->long_name);
+	}
 	if (o->output && (!in_list(o->output, c->formats) ||
 			  output_format_parse(o->output, &o->format) < 0))
 		return usage_error(o, "%s -o takes %s, not '%s'", c->name, c->formats, o->output);
