@@ -1,6 +1,6 @@
 /*
- * config: lmgrantd.yaml, or a directory of *.yaml and *.yml files, into a validated
- * struct config (SPEC §2). This file opens the files, refuses unsafe
+ * config: lmgrantd.yaml, or a directory of *.yaml and *.yml files, into a
+ * validated struct config (SPEC §2). This file opens the files, refuses unsafe
  * permissions (the file decides who gets access to a paid model), merges
  * the files, runs the checks that span models and files, and fills in the
  * defaults. What a file's YAML means is config_schema's; turning bytes into

@@ -1,7 +1,7 @@
 /*
  * config: reads lmgrantd's YAML configuration (schema version 1, SPEC §2)
- * from a file or a directory of *.yaml and *.yml files into a struct config, and
- * validates it strictly. No network: OU paths and products are checked for
+ * from a file or a directory of *.yaml and *.yml files into a struct
+ * config, and validates it strictly. No network: OU paths and products are checked for
  * syntax only; resolving them against AWS is the resolver's job.
  *
  * Every problem found is reported as "FILE:LINE:COLUMN: message", all of
@@ -82,8 +82,8 @@ struct config_errors {
 };
 
 /*
- * Loads path (a file, or a directory whose *.yaml and *.yml files are read in name
- * order and merged). On success returns 0 and *out (caller frees with
+ * Loads path (a file, or a directory whose *.yaml and *.yml files are
+ * read in name order and merged). On success returns 0 and *out (caller frees with
  * config_free). On failure returns -1, *out stays NULL and errs holds at
  * least one line. Warnings are not errors and are not reported here.
  */

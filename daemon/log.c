@@ -3,8 +3,8 @@
  * own field so that `journalctl LMGRANTD_MODEL=x` works; stderr gets one
  * line: "lmgrantd: <message> [action=.. result=.. ...]".
  *
- * The only module-level state is the destination, written once by
- * log_setup at start-up.
+ * The only module-level state is the destination (and whether stderr is
+ * terse), written at start-up by log_setup and log_terse_stderr.
  */
 #include "log.h"
 
