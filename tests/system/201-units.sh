@@ -39,14 +39,16 @@ for prefix in /usr /usr/local; do
 		[ -f "$dest$prefix/share/man/man8/lmgrantd.8" ] || fail "lmgrantd(8) not installed"
 		[ -f "$dest$prefix/share/man/man5/lmgrantd.yaml.5" ] || fail "lmgrantd.yaml(5) not installed"
 		reload=$(sed -n 's/^ExecReload=//p' "$f")
-		[ -x "${reload%% *}" ] || fail "$unit: ExecReload= $reload is not executable here"
+		prog=${reload%% *}
+		case $prog in "$prefix"/*) prog=$dest$prog ;; esac
+		[ -x "$prog" ] || fail "$unit: ExecReload= $reload is not executable here"
 
-		# verify checks that ExecStart's program exists: point it at the
-		# binary just installed (only under DESTDIR, not yet in $prefix).
-		# The man pages of Documentation= are checked above (man itself may
-		# not be installed).
+		# verify checks that the Exec*= programs exist: point those of
+		# lmgrantd at the binary just installed (only under DESTDIR, not yet
+		# in $prefix). The man pages of Documentation= are checked above
+		# (man itself may not be installed).
 		name=${unit/@/@test}
-		sed "s|^ExecStart=$prefix/bin/lmgrantd |ExecStart=$dest$prefix/bin/lmgrantd |" "$f" >"$T/$name"
+		sed -E "s|^(Exec[A-Za-z]+=)$prefix/bin/lmgrantd |\1$dest$prefix/bin/lmgrantd |" "$f" >"$T/$name"
 		systemd-analyze --no-pager verify --man=no "$T/$name" >"$T/verify" 2>&1 ||
 			{ cat "$T/verify"; fail "systemd-analyze verify $unit (PREFIX=$prefix)"; }
 		[ ! -s "$T/verify" ] || { cat "$T/verify"; fail "systemd-analyze verify $unit is not clean"; }
