@@ -2,7 +2,7 @@
 # and PREFIX=/usr/local (into a DESTDIR) writes ExecStart=, ExecReload= and
 # Documentation= for that PREFIX, installs what they name, and
 # `systemd-analyze verify` accepts both units; `make uninstall` removes
-# every file. The template lmgrantd@.service is lmgrantd.service but for
+# every file; installing to / as root compiles the journal catalog. The template lmgrantd@.service is lmgrantd.service but for
 # the lines naming the instance (SPEC 7), and as hardened.
 source "$(dirname "$0")/lib.sh"
 BUILD=${BUILD:-build}
@@ -68,4 +68,18 @@ for prefix in /usr /usr/local; do
 	left=$(find "$dest" -type f)
 	[ -z "$left" ] || fail "make uninstall left: $left"
 done
+# Installed to / as root, the catalog is compiled and systemd reloaded
+# (journalctl and systemctl are stand-ins here: nothing on this machine
+# changes); into a DESTDIR, neither.
+mkdir "$T/bin"
+for tool in journalctl systemctl; do
+	printf '#!/bin/sh\necho "%s $*" >>"%s"\n' "$tool" "$T/calls" >"$T/bin/$tool"
+	chmod 755 "$T/bin/$tool"
+done
+PATH=$T/bin:$PATH make -s -C "$ROOT" DESTDIR="$T/elsewhere" post-install >/dev/null
+[ ! -e "$T/calls" ] || { cat "$T/calls"; fail "post-install into a DESTDIR ran tools"; }
+if [ "$(id -u)" = 0 ]; then
+	PATH=$T/bin:$PATH make -s -C "$ROOT" DESTDIR= post-install >/dev/null
+	assert_contains "$T/calls" "journalctl --update-catalog"
+fi
 echo ok
