@@ -83,8 +83,8 @@ struct status_row {
 static const struct status_row status_rows[] = {
 	{ "DELETED -> create", GS_DELETED, TARGET_ACCOUNT, true, false, 0, { 0 }, 1, { ACT_CREATE },
 	  "declared, no live grant" },
-	{ "FAILED_WORKFLOW -> create", GS_FAILED_WORKFLOW, TARGET_ACCOUNT, true, false, 0, { 0 }, 1,
-	  { ACT_CREATE }, "no live grant" },
+	{ "FAILED_WORKFLOW, never created here -> create", GS_FAILED_WORKFLOW, TARGET_ACCOUNT, true, false,
+	  0, { 0 }, 1, { ACT_CREATE }, "the last grant FAILED_WORKFLOW" },
 	{ "PENDING_WORKFLOW -> waiting", GS_PENDING_WORKFLOW, TARGET_ACCOUNT, true, false, 0, { 0 }, 1,
 	  { ACT_WAITING }, "workflow in progress" },
 	{ "PENDING_WORKFLOW OU -> waiting", GS_PENDING_WORKFLOW, TARGET_OU, true, false, 0, { 0 }, 1,
@@ -169,7 +169,8 @@ START_TEST(test_status_table)
 		if (a->kind == ACT_CREATE) {
 			ck_assert_ptr_null(a->grant_arn);
 			ck_assert_ptr_null(a->version);
-			ck_assert_int_eq(a->status, GS_UNKNOWN);
+			ck_assert_int_eq(a->status, row->status == GS_FAILED_WORKFLOW ? GS_FAILED_WORKFLOW
+										     : GS_UNKNOWN);
 			ck_assert_ptr_eq(a->operations, FX_OPS);
 			ck_assert_uint_eq(a->noperations, ARRAY_LEN(FX_OPS));
 		} else {
@@ -307,7 +308,8 @@ START_TEST(test_undeclared_deleted_with_prune)
 	ck_assert_str_eq(d->version, "4");
 	ck_assert_int_eq(d->status, GS_ACTIVE);
 	ck_assert(d->is_account);
-	ck_assert_str_eq(d->reason, "not declared");
+	ck_assert_str_eq(d->reason, "not declared; 1 account(s) lose access");
+	ck_assert_uint_eq(d->losses, 1);
 	ck_assert_uint_eq(plan_changes(p), 1);
 
 	f.d.prune = false;
@@ -1081,15 +1083,25 @@ START_TEST(test_planner_any_order)
 }
 END_TEST
 
-/* max_deletes counts the deletes of every license, however they arrive. */
+/* max_deletes counts the accounts that lose access on every license,
+ * however they arrive: each license has one undeclared ACTIVE account
+ * grant (a loss) and one duplicate (none). */
 START_TEST(test_planner_max_deletes_whole_plan)
 {
 	struct fx f = { 0 };
 	struct plan p = { 0 };
 
-	mixed_estate(&f, 4);
+	mixed_estate(&f, 3);
 	plan_by_license(&f, false, false, &p);
-	ck_assert_uint_gt(p.counts[ACT_DELETE], 4);
+	ck_assert_uint_eq(p.counts[ACT_DELETE], 6);
+	ck_assert_uint_eq(p.losses, 3);
+	ck_assert(!p.deletes_withheld);
+	plan_free(&p);
+	fx_free(&f);
+
+	mixed_estate(&f, 2);
+	plan_by_license(&f, false, false, &p);
+	ck_assert_uint_eq(p.losses, 3);
 	ck_assert(p.deletes_withheld);
 	for (size_t i = 0; i < p.nactions; i++)
 		ck_assert(p.actions[i].withheld == (p.actions[i].kind == ACT_DELETE));
