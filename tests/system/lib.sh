@@ -64,6 +64,10 @@ start_emulator() {
 	unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
 	export HOME=$T/home
 	mkdir -p "$HOME"
+	# apply keeps what it did (activations, failed workflows) in the state
+	# directory: each test has its own, never /var/lib/lmgrantd.
+	export STATE_DIRECTORY=$T/state
+	mkdir -p "$STATE_DIRECTORY"
 }
 
 emu() {
