@@ -357,6 +357,7 @@ def _apply_version(ctx, grant, params):
         grant.operations = list(params["AllowedOperations"])
     if "StatusReason" in params:
         grant.status_reason = params["StatusReason"]
+        grant.reason_by_aws = False
     if "Options" in params:
         grant.options = dict(params["Options"])
     subs = s.subgrants(grant)

@@ -161,6 +161,9 @@ class Grant:
         self.tags = list(kw.get("tags") or [])
         self.options = kw.get("options")
         self.status_reason = kw.get("status_reason")
+        # True when the emulator, not a client, wrote status_reason (the
+        # one-active rule, a failed workflow): a later activation clears it.
+        self.reason_by_aws = False
         self.client_tokens = list(kw.get("client_tokens") or [])
         self.seq = kw["seq"]
         # {"kind": "create"|"activate", "started": epoch} while a workflow
@@ -567,6 +570,7 @@ class State:
         grant.status = status
         if reason is not None:
             grant.status_reason = reason
+            grant.reason_by_aws = True
         if self.config.workflow_bumps_version:
             grant.bump()
 
@@ -639,6 +643,7 @@ class State:
         for other in others:
             other.status = DISABLED
             other.status_reason = "Replaced by %s" % self._named(grant)
+            other.reason_by_aws = True
             other.bump()
         if self.config.one_active:
             for sub in self.subscriptions:
@@ -646,7 +651,9 @@ class State:
                         sub["product_sku"] == product and \
                         sub["status"] == SUBSCRIPTION_ACTIVE:
                     sub["status"] = SUBSCRIPTION_REPLACED
-        grant.status_reason = None
+        if grant.reason_by_aws:
+            grant.status_reason = None
+            grant.reason_by_aws = False
         self._step(grant, ACTIVE)
 
     # -- member-owned subscriptions and failing principals -------------------
