@@ -1,9 +1,11 @@
 """The emulator's world: organization tree, licenses, grants, credentials.
 
 Everything here runs under the server's single global lock; nothing in this
-module locks by itself.  Grant workflows (PENDING_WORKFLOW -> ...) complete
-lazily: the server calls tick() at the start of every request, so a delay of
-0 means "done by the next request".
+module locks by itself.  Grant workflows (PENDING_WORKFLOW -> ...,
+PENDING_DELETE -> DELETED) complete lazily: the server calls tick() at the
+start of every request, so a delay of 0 means "done by the next request".
+Activations end under AWS's rule of one active license per product per
+account (see _activate and README.md "AWS rules").
 """
 
 import copy
@@ -166,7 +168,7 @@ class Grant:
         self.reason_by_aws = False
         self.client_tokens = list(kw.get("client_tokens") or [])
         self.seq = kw["seq"]
-        # {"kind": "create"|"activate", "started": epoch} while a workflow
+        # {"kind": "create"|"activate"|"delete", "started": epoch} while a workflow
         # the emulator will complete is running.
         self.workflow = None
         # OU/organization grants get per-account sub-grants once their first
