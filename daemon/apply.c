@@ -167,6 +167,7 @@ out:
 static void note_done(const struct apply_ctx *ctx, const struct action *a, const char *grant_arn)
 {
 	double now = (double)time(NULL);
+	const char *override = NULL;
 
 	if (!ctx->memory)
 		return;
@@ -174,9 +175,10 @@ static void note_done(const struct apply_ctx *ctx, const struct action *a, const
 		memory_note_create(ctx->memory, a->license_arn, a->principal_arn, now);
 	if (a->kind != ACT_ACTIVATE && a->kind != ACT_ACCEPT)
 		return;
-	memory_note_activation(ctx->memory, grant_arn, NULL, now);
+	override = a->override ? a->override : ctx->override;
+	memory_note_activation(ctx->memory, grant_arn, NULL, override, now);
 	for (size_t i = 0; i < a->naccounts; i++)
-		memory_note_activation(ctx->memory, grant_arn, a->accounts[i], now);
+		memory_note_activation(ctx->memory, grant_arn, a->accounts[i], override, now);
 }
 
 static const char *action_msgid(enum action_kind k)

@@ -120,15 +120,29 @@ static void note(struct memory *m, enum entry_kind kind, const char *a, const ch
 	pthread_mutex_unlock(&m->lock);
 }
 
-double memory_activated_at(struct memory *m, const char *grant_arn, const char *account_arn)
+/* The second key of an activation: "<account> <override>". */
+static char *activation_key(const char *account_arn, const char *override)
 {
-	return lookup(m, KIND_ACTIVATION, grant_arn, account_arn ? account_arn : "");
+	return xasprintf("%s %s", account_arn ? account_arn : "", override ? override : "");
+}
+
+double memory_activated_at(struct memory *m, const char *grant_arn, const char *account_arn,
+			   const char *override)
+{
+	char *b = activation_key(account_arn, override);
+	double at = lookup(m, KIND_ACTIVATION, grant_arn, b);
+
+	free(b);
+	return at;
 }
 
 void memory_note_activation(struct memory *m, const char *grant_arn, const char *account_arn,
-			    double when)
+			    const char *override, double when)
 {
-	note(m, KIND_ACTIVATION, grant_arn, account_arn ? account_arn : "", when);
+	char *b = activation_key(account_arn, override);
+
+	note(m, KIND_ACTIVATION, grant_arn, b, when);
+	free(b);
 }
 
 double memory_created_at(struct memory *m, const char *license_arn, const char *principal_arn)

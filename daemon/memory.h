@@ -22,12 +22,15 @@ struct memory;
 struct memory *memory_new(void);
 void memory_free(struct memory *m);
 
-/* When lmgrantd last activated grant_arn, for account_arn (an account
- * principal ARN under an OU/organization grant) or for the grant itself
- * (account_arn NULL); 0 when never. */
-double memory_activated_at(struct memory *m, const char *grant_arn, const char *account_arn);
+/* When lmgrantd last activated grant_arn with the ActivationOverrideBehavior
+ * override, for account_arn (an account principal ARN under an
+ * OU/organization grant) or for the grant itself (account_arn NULL); 0
+ * when never. Another override is another decision (a person changed
+ * activation.override): it is remembered apart. */
+double memory_activated_at(struct memory *m, const char *grant_arn, const char *account_arn,
+			   const char *override);
 void memory_note_activation(struct memory *m, const char *grant_arn, const char *account_arn,
-			    double when);
+			    const char *override, double when);
 
 /* When lmgrantd last created a grant for principal_arn on license_arn; 0
  * when never. */

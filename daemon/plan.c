@@ -258,11 +258,14 @@ static char *ops_differ_reason(const struct grant *g, const struct desired_model
 	return sb_steal(&sb);
 }
 
-/* lmgrantd activated it (for that account) less than retry_after ago. */
-static bool activated_lately(const struct license_ctx *c, const char *grant_arn, const char *account)
+/* lmgrantd activated it (for that account) with override (NULL: the
+ * configured one) less than retry_after ago. */
+static bool activated_lately(const struct license_ctx *c, const char *grant_arn, const char *account,
+			     const char *override)
 {
 	const struct desired *d = c->desired;
-	double at = memory_activated_at(d->memory, grant_arn, account);
+	double at = memory_activated_at(d->memory, grant_arn, account,
+					override ? override : d->override);
 
 	return at > 0 && d->now - at < (double)d->retry_after_s;
 }
@@ -305,9 +308,10 @@ static void plan_disabled(struct builder *b, const struct license_ctx *c, size_t
 			  const struct grant *k, size_t ki)
 {
 	const struct desired_target *t = &c->model->targets[ti];
+	const char *override = activation_override(c, t->accounts, t->naccounts);
 	struct action *a = NULL;
 
-	if (activated_lately(c, k->arn, NULL)) {
+	if (activated_lately(c, k->arn, NULL, override)) {
 		add_target(b, c, ACT_BLOCKED, ti, k, ki, held_reason(k->status_reason))->blocked_by =
 			BLOCK_ACTIVATION;
 		return;
@@ -315,7 +319,7 @@ static void plan_disabled(struct builder *b, const struct license_ctx *c, size_t
 	a = add_target(b, c, ACT_ACTIVATE, ti, k, ki, xstrdup("grant is DISABLED"));
 	a->accounts = copy_accounts(t->accounts, t->naccounts);
 	a->naccounts = t->naccounts;
-	a->override = activation_override(c, t->accounts, t->naccounts);
+	a->override = override;
 }
 
 /* An active OU/organization grant whose DISABLED sub-grants are either new
@@ -333,7 +337,8 @@ static void plan_disabled_subs(struct builder *b, const struct license_ctx *c, s
 
 		if (sub->status != GS_DISABLED || !sub->principal_arn)
 			continue;
-		if (!activated_lately(c, k->arn, sub->principal_arn)) {
+		if (!activated_lately(c, k->arn, sub->principal_arn,
+				      activation_override(c, &sub->principal_arn, 1))) {
 			strlist_push(&fresh, xstrdup(sub->principal_arn));
 			continue;
 		}

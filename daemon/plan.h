@@ -58,6 +58,7 @@ struct desired {
 	struct memory *memory;
 	double now;
 	unsigned retry_after_s;  /* activation.retry_after */
+	const char *override;    /* activation.override; borrowed */
 	unsigned failed_retry_s; /* failed_retry */
 };
 

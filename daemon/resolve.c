@@ -433,6 +433,7 @@ void resolve_desired(const struct resolve_input *in, struct desired *out, struct
 	out->max_deletes = cfg->max_deletes;
 	out->can_accept = cfg->grantee_role != NULL;
 	out->retry_after_s = cfg->activation_retry_after_s;
+	out->override = cfg->activation_override;
 	out->failed_retry_s = cfg->failed_retry_s;
 	out->nmodels = cfg->nmodels;
 	out->models = xcalloc(cfg->nmodels, sizeof(*out->models));

@@ -1337,7 +1337,8 @@ START_TEST(test_activation_not_repeated)
 	g->status_reason = xstrdup("Another license for this product is already active");
 
 	ck_assert_ptr_nonnull(find(build(&f), ACT_ACTIVATE, NULL));
-	memory_note_activation(f.d.memory, fx_garn(&f, 1), NULL, 1000000 - 60);
+	f.d.override = "DISTRIBUTED_GRANTS_ONLY";
+	memory_note_activation(f.d.memory, fx_garn(&f, 1), NULL, "DISTRIBUTED_GRANTS_ONLY", 1000000 - 60);
 	p = build(&f);
 	ck_assert_ptr_null(find(p, ACT_ACTIVATE, NULL));
 	a = find(p, ACT_BLOCKED, fx_acct(&f, 1));
@@ -1348,6 +1349,11 @@ START_TEST(test_activation_not_repeated)
 	ck_assert_str_eq(a->status_reason, "Another license for this product is already active");
 	ck_assert_uint_eq(p->nerrors, 0);
 	ck_assert_uint_eq(plan_changes(p), 0);
+
+	/* Another override configured: a new decision, activated at once. */
+	f.d.override = "ALL_GRANTS_PERMITTED_BY_ISSUER";
+	ck_assert_ptr_nonnull(find(build(&f), ACT_ACTIVATE, NULL));
+	f.d.override = "DISTRIBUTED_GRANTS_ONLY";
 
 	/* After retry_after, once more. */
 	f.d.now = 1000000 + 3600;
@@ -1378,7 +1384,8 @@ START_TEST(test_subgrant_activation_not_repeated)
 	fx_subgrant(&f, li, fx_garn(&f, 11), fx_garn(&f, 1), fx_acct(&f, 1), GS_DISABLED)->status_reason =
 		xstrdup("held by another grant");
 	fx_subgrant(&f, li, fx_garn(&f, 12), fx_garn(&f, 1), fx_acct(&f, 2), GS_DISABLED);
-	memory_note_activation(f.d.memory, fx_garn(&f, 1), fx_acct(&f, 1), 4000);
+	f.d.override = "DISTRIBUTED_GRANTS_ONLY";
+	memory_note_activation(f.d.memory, fx_garn(&f, 1), fx_acct(&f, 1), "DISTRIBUTED_GRANTS_ONLY", 4000);
 
 	p = build(&f);
 	a = find(p, ACT_ACTIVATE, ou);
@@ -1392,7 +1399,7 @@ START_TEST(test_subgrant_activation_not_repeated)
 	ck_assert_ptr_nonnull(strstr(a->reason, "held by another grant"));
 
 	/* Both held: nothing to activate. */
-	memory_note_activation(f.d.memory, fx_garn(&f, 1), fx_acct(&f, 2), 4000);
+	memory_note_activation(f.d.memory, fx_garn(&f, 1), fx_acct(&f, 2), "DISTRIBUTED_GRANTS_ONLY", 4000);
 	p = build(&f);
 	ck_assert_ptr_null(find(p, ACT_ACTIVATE, NULL));
 	ck_assert_uint_eq(p->counts[ACT_BLOCKED], 2);
