@@ -152,6 +152,9 @@ daemon_pass() {
 	jq -r '.pass // 0' "$T/state/status.json" 2>/dev/null || echo 0
 }
 
+# True once the daemon has recorded pass $1 (for wait_for).
+passes_at_least() { [ "$(daemon_pass)" -ge "$1" ]; }
+
 # Largest number of top-level grants (tombstones included) that one
 # principal ever had on one license: 1 means no duplicate ever existed.
 max_grants_per_principal() {
