@@ -302,6 +302,19 @@ static char *held_reason(const char *status_reason)
 			 status_reason ? status_reason : "AWS gave no reason");
 }
 
+/* "account <id>: <reason>" for an action about one account of an
+ * OU/organization target, whose label names the OU; takes reason. */
+static char *account_reason(const char *account_arn, char *reason)
+{
+	char *s = is_account_arn(account_arn)
+			  ? xasprintf("account %.*s: %s", account_id_len(account_arn),
+				      account_arn + strlen(ACCOUNT_ARN_PREFIX), reason)
+			  : xasprintf("%s: %s", account_arn, reason);
+
+	free(reason);
+	return s;
+}
+
 /* A DISABLED grant: activate it, unless lmgrantd did lately and AWS kept
  * it DISABLED (SPEC 4.2: the one-active rule, most likely). */
 static void plan_disabled(struct builder *b, const struct license_ctx *c, size_t ti,
@@ -342,7 +355,8 @@ static void plan_disabled_subs(struct builder *b, const struct license_ctx *c, s
 			strlist_push(&fresh, xstrdup(sub->principal_arn));
 			continue;
 		}
-		a = add_target(b, c, ACT_BLOCKED, ti, k, ki, held_reason(sub->status_reason));
+		a = add_target(b, c, ACT_BLOCKED, ti, k, ki, NULL);
+		a->reason = account_reason(sub->principal_arn, held_reason(sub->status_reason));
 		a->blocked_by = BLOCK_ACTIVATION;
 		free(a->principal_arn);
 		a->principal_arn = xstrdup(sub->principal_arn);
