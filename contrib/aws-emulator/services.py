@@ -338,6 +338,12 @@ def lm_CreateGrantVersion(ctx, params):
         raise ApiError("ValidationException",
                        "A grant in status %s cannot be disabled." %
                        grant.status)
+    if (params.get("Options") or {}).get("ActivationOverrideBehavior") and \
+            status != st.ACTIVE:
+        # AWS: activation options need Status ACTIVE in the same call.
+        raise ApiError("ValidationException",
+                       "Options.ActivationOverrideBehavior can only be given "
+                       "with Status ACTIVE.")
     if status not in (None, st.ACTIVE, st.DISABLED):
         raise ApiError("ValidationException",
                        "Status %s cannot be requested with CreateGrantVersion;"

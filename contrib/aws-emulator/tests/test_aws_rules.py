@@ -167,6 +167,13 @@ class OneActivePerProduct(RulesTestCase):
                          "ACTIVE")
         self.assertEqual(self.get_grant(by_hand)["GrantStatus"], "DISABLED")
 
+    def test_override_needs_status_active(self):
+        arn = self.create_grant(acct_arn("222222222222"))["GrantArn"]
+        with self.assertAwsError("ValidationException",
+                                 contains="Status ACTIVE"):
+            self.lm.create_grant_version(ClientToken="o", GrantArn=arn,
+                                         GrantName="renamed", Options=ALL_GRANTS)
+
     def test_switched_off(self):
         self.config(one_active=False)
         by_hand = self.add_active("222222222222")
