@@ -658,6 +658,24 @@ class State:
             grant.reason_by_aws = False
         self._step(grant, ACTIVE)
 
+    def entitlements(self):
+        """Every ACTIVE entitlement (admin view, for tests that sample
+        whether an account ever went without one)."""
+        out = []
+        for g in self.grants.values():
+            kind, account = self.principal_kind(g.principal)
+            if g.status == ACTIVE and kind == "account":
+                out.append({"account": account,
+                            "product_sku": self.product_of(g),
+                            "via": "sub_grant" if g.is_sub else "grant",
+                            "grant_arn": g.arn})
+        for sub in self.subscriptions:
+            if sub["status"] == SUBSCRIPTION_ACTIVE:
+                out.append({"account": sub["account"],
+                            "product_sku": sub["product_sku"],
+                            "via": "subscription", "grant_arn": None})
+        return out
+
     # -- member-owned subscriptions and failing principals -------------------
 
     def add_subscription(self, raw, error=None):
@@ -744,4 +762,5 @@ class State:
             "pending_workflows": sorted(self.pending),
             "subscriptions": copy.deepcopy(self.subscriptions),
             "workflow_failures": dict(self.workflow_failures),
+            "entitlements": self.entitlements(),
         }

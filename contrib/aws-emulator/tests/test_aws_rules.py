@@ -196,6 +196,21 @@ class Subscriptions(RulesTestCase):
         self.assertEqual(self.get_grant(grant)["GrantStatus"], "ACTIVE")
         self.assertEqual(self.subscriptions(), [dict(added, status="REPLACED")])
 
+    def test_entitlements_view(self):
+        self.admin("POST", "/_emu/subscription/add", {
+            "account": "333333333333", "product_sku": helpers.SONNET_SKU})
+        ou = self.create_grant(ou_arn(PROD))["GrantArn"]
+        self.activate(ou)
+        subs = self.sub_grants(ou)
+        self.assertEqual(sorted(self.state()["entitlements"],
+                                key=lambda e: e["account"]), [
+            {"account": "222222222222", "product_sku": helpers.SONNET_SKU,
+             "via": "sub_grant", "grant_arn": subs["222222222222"]["GrantArn"]},
+            {"account": "333333333333", "product_sku": helpers.SONNET_SKU,
+             "via": "subscription", "grant_arn": None},
+            {"account": "555555555555", "product_sku": helpers.SONNET_SKU,
+             "via": "sub_grant", "grant_arn": subs["555555555555"]["GrantArn"]}])
+
     def test_subscription_gives_way_to_an_ou_sub_grant(self):
         self.admin("POST", "/_emu/subscription/add", {
             "account": "555555555555", "product_sku": helpers.SONNET_SKU})
