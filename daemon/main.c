@@ -388,12 +388,15 @@ static bool on_terminal(void)
 	return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
 }
 
+static char *state_dir(const struct options *o);
+
 static int cmd_once(const struct options *o, bool apply)
 {
 	struct config *cfg = NULL;
 	struct engine e;
 	struct pass_report r;
 	struct progress progress = { .start = monotonic_s() };
+	char *dir = NULL;
 	int code;
 
 	if (load_config(o, &cfg) < 0)
@@ -407,15 +410,22 @@ static int cmd_once(const struct options *o, bool apply)
 		e.license_read = progress_update;
 		e.license_read_ctx = &progress;
 	}
+	/* plan reads what earlier passes did, to plan what apply would. */
+	dir = state_dir(o);
+	e.memory = state_recall_memory(dir);
 	reconcile_pass(&e, cfg, apply, 1, &r);
 	progress_end(&progress);
+	if (apply)
+		state_keep_memory(dir, e.memory, cfg);
 	output_pass(stdout, o->format, &r);
 	if (apply)
 		pass_log_summary(&r);
 	code = pass_exit_code(&r);
 	pass_report_free(&r);
+	memory_free(e.memory);
 	engine_free(&e);
 	config_free(cfg);
+	free(dir);
 	return code;
 }
 

@@ -15,6 +15,7 @@
 #include "creds.h"
 #include "http.h"
 #include "lm.h"
+#include "memory.h"
 #include "org.h"
 #include "plan.h"
 #include "sts.h"
@@ -39,6 +40,9 @@ struct engine {
 	 * (done of total), for a progress line; NULL: not called. */
 	void (*license_read)(void *ctx, size_t done, size_t total);
 	void *license_read_ctx; /* borrowed */
+	/* What earlier passes did (SPEC 4.2), read by plan and noted by apply;
+	 * borrowed from the caller, who loads and saves it. NULL: none. */
+	struct memory *memory;
 };
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1
