@@ -11,14 +11,49 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "util.h"
 
+#define TEMP_TRIES 100
+
+/* A new file beside path, named "<dir>/.<base>.XXXXXXXX" (random
+ * letters): O_CREAT|O_EXCL|O_NOFOLLOW, so whatever is planted at a name
+ * (a symlink into /etc in a shared textfile directory) is never opened,
+ * only skipped. Returns the descriptor and *tmp (caller frees). */
+static int create_temp(const char *path, char **tmp)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path + 1) : 0;
+
+	for (int i = 0; i < TEMP_TRIES; i++) {
+		unsigned char r[8] = { 0 };
+		char suffix[sizeof(r) + 1] = { 0 };
+		int fd;
+
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		for (size_t k = 0; k < sizeof(r); k++)
+			suffix[k] = letters[r[k] % (sizeof(letters) - 1)];
+		*tmp = xasprintf("%.*s.%s.%s", dir_len, path, path + dir_len, suffix);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			return fd;
+		free(*tmp);
+		*tmp = NULL;
+		if (errno != EEXIST && errno != ELOOP)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, char **err)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char *tmp = NULL;
+	int fd = create_temp(path, &tmp);
 	size_t done = 0;
 
 	if (fd < 0)
@@ -37,6 +72,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, char **err
 		goto fail;
 	}
 	fd = -1;
+	/* rename replaces a symlink at path itself; it never follows it. */
 	if (rename(tmp, path) < 0)
 		goto fail;
 	free(tmp);
@@ -45,7 +81,8 @@ fail:
 	*err = xasprintf("%s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	if (tmp)
+		unlink(tmp);
 	free(tmp);
 	return -1;
 }

@@ -35,7 +35,10 @@ int state_print_status(const char *dir, enum output_format fmt, FILE *out, char 
 int state_write_metrics(const char *path, const struct metrics *m, const struct pass_report *r,
 			const struct http_client *http, char **err);
 
-/* Writes data to path atomically. Returns -1 with *err. */
+/* Writes data to path atomically: a new temporary file beside it (random
+ * name, O_CREAT|O_EXCL|O_NOFOLLOW: nothing planted there is followed),
+ * fsync, rename. Every atomic write of lmgrantd goes through this.
+ * Returns -1 with *err. */
 int write_file_atomic(const char *path, const char *data, size_t len, char **err);
 
 #endif
