@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,8 +289,13 @@ static int cmd_status(const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	int rc = parse_args(argc, argv, &o);
+	int rc = 0;
 
+	/* Before any secret is read: no core dump (it would hold the keys and
+	 * session tokens), and no ptrace or /proc/<pid>/mem by other
+	 * processes of the same user. Exec'd helpers start dumpable again. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 0 : 1;
 	/* One malloc arena for all threads: the worker threads of a pass would

@@ -33,9 +33,13 @@ expect_exit 0 lmg -c "$T/c.yaml" whoami
 [ -e "$T/marker" ] || fail "the helper did not run from a safe file"
 
 # 1. Owned by another user (nobody).
-chown nobody "$HOME/.aws/credentials"
-refused "$HOME/.aws/credentials" "is owned by a user other than root or the one lmgrantd runs as"
-chown 0 "$HOME/.aws/credentials"
+if [ "$(id -u)" = 0 ]; then # chown to another user needs root
+	chown nobody "$HOME/.aws/credentials"
+	refused "$HOME/.aws/credentials" "is owned by a user other than root or the one lmgrantd runs as"
+	chown 0 "$HOME/.aws/credentials"
+else
+	echo "SKIP: the other-owner case needs root"
+fi
 
 # 2. Group-writable.
 chmod 0620 "$HOME/.aws/credentials"

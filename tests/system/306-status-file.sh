@@ -29,11 +29,15 @@ done
 rm "$T/state/status.json"
 
 # Owned by another user (nobody), in a directory of ours.
-echo "$good" >"$T/state/status.json"
-chown nobody "$T/state/status.json"
-expect_exit 1 lmg status
-assert_contains "$T/err" "owned by uid $(id -u nobody), neither root, the caller nor the state directory's owner"
-chown 0 "$T/state/status.json"
+if [ "$(id -u)" = 0 ]; then # chown to another user needs root
+	echo "$good" >"$T/state/status.json"
+	chown nobody "$T/state/status.json"
+	expect_exit 1 lmg status
+	assert_contains "$T/err" "owned by uid $(id -u nobody), neither root, the caller nor the state directory's owner"
+	chown 0 "$T/state/status.json"
+else
+	echo "SKIP: the other-owner case needs root"
+fi
 
 # Missing or mistyped members: an error that names the member.
 check_member() { # check_member JQ_EDIT MEMBER
