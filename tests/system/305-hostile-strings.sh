@@ -64,6 +64,15 @@ STATE_DIRECTORY=$T/state expect_exit 0 lmg status
 clean "$T/out" "$T/err"
 assert_contains "$T/out" "last error: CreateGrant: $escaped"
 
+# plan, when the listing itself fails with a hostile type and message: the
+# blocked license's reason and the stderr line are escaped too.
+emu config "$(jq -nc --arg m "$message" '{fail_rules: [{operation: "ListDistributedGrants", nth: 1,
+	times: 0, status: 400, type: "Access\u001b[8mDeniedException", message: $m}]}')" >/dev/null
+expect_exit 1 lmg -c "$T/c.yaml" plan
+clean "$T/out" "$T/err"
+assert_contains "$T/out" 'Access\x1b[8mDeniedException: boom\x1b[31m\x0d\x0almgrantd: created ALL grants OK'
+assert_contains "$T/err" 'Access\x1b[8mDeniedException: boom\x1b[31m\x0d\x0almgrantd: created ALL grants OK'
+
 # A message longer than the bound is cut, not printed whole.
 long=$(printf 'A%.0s' $(seq 5000))
 emu config "$(jq -nc --arg m "$long" '{fail_rules: [{operation: "CreateGrant", nth: 1, times: 0,
