@@ -41,4 +41,26 @@ done
 leftover=$(find "$T/state" "$T/textfile" -name '.*' -type f | wc -l)
 assert_eq "$leftover" 0 "temporary files left behind"
 assert_eq "$(find "$T/state" "$T/textfile" -type l | wc -l)" 2 "planted links left alone"
+
+# Every file lmgrantd creates in those directories (whatever its name) is
+# created O_CREAT|O_EXCL|O_NOFOLLOW, never O_TRUNC: strace, when installed,
+# lists each open with O_CREAT during a pass.
+if command -v strace >/dev/null; then
+	rm -rf "$T/state" && mkdir -p "$T/state"
+	STATE_DIRECTORY=$T/state strace -f -qq -e trace=open,openat,creat -o "$T/strace" \
+		"$LMGRANTD_BIN" --log stderr -c "$T/c.yaml" run --metrics "$T/textfile/lmgrantd.prom" 2>>"$T/daemon.err" &
+	DAEMON=$!
+	wait_for 20 "the first pass under strace" first_pass_done
+	# strace blocks SIGTERM for itself (-o FILE PROG): stop lmgrantd, its child.
+	kill -TERM $(cat "/proc/$DAEMON/task/$DAEMON/children")
+	wait "$DAEMON" || true
+	DAEMON=""
+	grep -E "\"$T/(state|textfile)/" "$T/strace" | grep -E 'O_CREAT|creat\(' >"$T/creates" || true
+	[ "$(grep -c 'status.json' "$T/creates")" -ge 1 ] || { cat "$T/strace"; fail "no status.json temporary file seen"; }
+	[ "$(grep -c 'lmgrantd.prom' "$T/creates")" -ge 1 ] || { cat "$T/strace"; fail "no metrics temporary file seen"; }
+	if grep -vE 'O_CREAT\|O_EXCL\|O_NOFOLLOW' "$T/creates" | grep -q .; then
+		cat "$T/creates"; fail "a file was created without O_EXCL|O_NOFOLLOW"
+	fi
+	grep -q O_TRUNC "$T/creates" && { cat "$T/creates"; fail "a file was opened with O_TRUNC"; }
+fi
 echo ok
