@@ -43,7 +43,7 @@ clean() {
 
 expect_exit 2 lmg -c "$T/c.yaml" plan
 clean "$T/out" "$T/err"
-assert_contains "$T/out" '- delete   claude  arn:aws:iam::333333333333:root\x1b[2K\x0d- delete forged  (not declared)'
+assert_contains "$T/out" '- delete   claude  arn:aws:iam::333333333333:root\x1b[2K\x0d- delete forged  (not declared'
 
 expect_exit 1 lmg -c "$T/c.yaml" apply
 clean "$T/out" "$T/err"
