@@ -87,7 +87,7 @@ static int slurp(const char *path, char **buf, size_t *len, char **err)
 {
 	char *why = NULL;
 	int fd = safefile_open(path, false, false, &why);
-	struct stat st;
+	struct stat st = { 0 };
 	size_t got = 0;
 	char *b = NULL;
 

@@ -93,7 +93,7 @@ int safefile_open(const char *path, bool dir_ok, bool nofollow, char **why)
 	struct stat st = { 0 };
 	char *dir = NULL;
 	enum safefile_err e = safefile_check_parents(path, &dir);
-	int fd = -1;
+	int fd = -1, saved = 0;
 
 	*why = NULL;
 	if (e != SF_OK) {
@@ -116,13 +116,8 @@ int safefile_open(const char *path, bool dir_ok, bool nofollow, char **why)
 	}
 	return fd;
 fail:
-	if (!*why) {
-		int saved = errno;
-
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	saved = errno; /* what a failed fstat said, for the caller */
 	close(fd);
+	errno = saved;
 	return -1;
 }
