@@ -58,6 +58,8 @@ static void fuzz_json_license(json_t *j)
 		free(l.product_sku);
 		free(l.product_name);
 		free(l.status);
+		free(l.home_region);
+		strlist_free(&l.allowed_operations);
 	} else {
 		if (!why || l.arn)
 			abort();
