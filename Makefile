@@ -233,11 +233,13 @@ post-install:
 # A Debian package (debhelper, contrib/debian/) of the committed tree plus
 # uncommitted changes to tracked files, built in $(BUILD)/deb/ and checked
 # by lintian (no error allowed): $(BUILD)/deb/lmgrantd_$(VERSION)_*.deb.
+# umask 022: git archive's default (002) makes files group-writable, which
+# the config loader refuses (the unit tests' configs).
 DEB_DIR = $(BUILD)/deb
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
 	tree=$$(git stash create 2>/dev/null) || tree=; \
-		git archive --prefix=lmgrantd-$(VERSION)/ $${tree:-HEAD} | tar -x -C $(DEB_DIR)
+		git -c tar.umask=022 archive --prefix=lmgrantd-$(VERSION)/ $${tree:-HEAD} | tar -x -C $(DEB_DIR)
 	cp -r contrib/debian $(DEB_DIR)/lmgrantd-$(VERSION)/debian
 	cd $(DEB_DIR)/lmgrantd-$(VERSION) && LMGRANTD_COMMIT='$(LMGRANTD_COMMIT)' dpkg-buildpackage -us -uc -b
 	lintian --fail-on error $(DEB_DIR)/lmgrantd_$(VERSION)_*.deb
