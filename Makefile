@@ -32,6 +32,7 @@ LIB_SRCS := \
 	daemon/config_schema.c \
 	daemon/config_model.c \
 	daemon/config_check.c \
+	daemon/gitrev.c \
 	daemon/plan.c \
 	daemon/http.c \
 	daemon/creds.c \

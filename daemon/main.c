@@ -126,8 +126,9 @@ static int cmd_check(const struct options *o)
 	if (load_config(o, &cfg) < 0)
 		return 1;
 	if (o->verbose)
-		printf("%s: OK (%zu model%s in %zu file%s)\n", o->config_path, cfg->nmodels,
-		       cfg->nmodels == 1 ? "" : "s", cfg->nfiles, cfg->nfiles == 1 ? "" : "s");
+		printf("%s: OK (%zu model%s in %zu file%s; sha256 %s, revision %s)\n", o->config_path,
+		       cfg->nmodels, cfg->nmodels == 1 ? "" : "s", cfg->nfiles,
+		       cfg->nfiles == 1 ? "" : "s", cfg->sha256, cfg->revision ? cfg->revision : "none");
 	config_free(cfg);
 	return 0;
 }
