@@ -50,6 +50,7 @@ LIB_SRCS := \
 	daemon/output.c \
 	daemon/state.c \
 	daemon/service.c \
+	daemon/control.c \
 	daemon/pool.c
 MAIN_SRC := daemon/main.c
 

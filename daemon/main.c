@@ -3,15 +3,19 @@
  * loads the config, builds the engine and runs the command; the work
  * itself is done by config, reconcile and output.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "output.h"
 #include "reconcile.h"
@@ -26,17 +30,21 @@ struct options {
 	enum output_format format;
 	const char *command;
 	const char *metrics_path;
+	long pid;           /* reload --pid; 0: from the pid file */
+	const char *reason; /* suspend --reason */
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: lmgrantd [-c PATH] [--log auto|journal|stderr] [-v] COMMAND [options]\n"
 	      "  check                  validate the configuration offline (no network)\n"
-	      "  plan  [-o text|json]   read live state, print what apply would change; change nothing\n"
+	      "  plan  [-o text|json|markdown]  read live state, print what apply would change; change nothing\n"
 	      "  apply [-o text|json]   one reconcile pass, then exit\n"
 	      "  run                    the daemon: a pass every `interval`, until SIGTERM\n"
 	      "  status [-o text|json]  print the last pass recorded in the state directory\n"
 	      "  whoami                 print the identity the credentials resolve to\n"
+	      "  reload [--pid PID]     validate the config, make the running daemon load it, wait for its answer\n"
+	      "  suspend [--reason TEXT] | resume   pause / resume the daemon's changes\n"
 	      "  --version, --help\n"
 	      "\n"
 	      "  -c PATH   config file, or directory of *.yaml files (default " CONFIG_DEFAULT_PATH ")\n"
@@ -53,6 +61,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "reason", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -76,12 +86,26 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'o':
 			if (output_format_parse(optarg, &o->format) < 0) {
-				fprintf(stderr, "lmgrantd: -o takes text or json, not '%s'\n", optarg);
+				fprintf(stderr, "lmgrantd: -o takes text, json or markdown, not '%s'\n", optarg);
 				return 1;
 			}
 			break;
 		case 'M':
 			o->metrics_path = optarg;
+			break;
+		case 'P': {
+			char *end = NULL;
+
+			errno = 0;
+			o->pid = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->pid <= 1) {
+				fprintf(stderr, "lmgrantd: --pid takes a process id, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		}
+		case 'R':
+			o->reason = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -109,8 +133,10 @@ static int load_config(const struct options *o, struct config **cfg)
 {
 	struct config_errors errs = { 0 };
 
-	if (config_load(o->config_path, cfg, &errs) == 0)
+	if (config_load(o->config_path, cfg, &errs) == 0) {
+		log_set_config((*cfg)->sha256, (*cfg)->revision);
 		return 0;
+	}
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.lines[i]);
 	fprintf(stderr, "lmgrantd: %s: %zu error%s; nothing was changed\n", o->config_path, errs.n,
@@ -149,16 +175,46 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 	return 0;
 }
 
+/* $STATE_DIRECTORY may list several directories; the first is ours. */
+static char *state_dir(void)
+{
+	const char *env = getenv("STATE_DIRECTORY");
+
+	if (!env || !*env)
+		return xstrdup(STATE_DEFAULT_DIR);
+	return xstrndup(env, strcspn(env, ":"));
+}
+
+/* SPEC §5: apply takes the pass lock of the state directory, so that it
+ * never interleaves with the daemon's pass or another apply. */
+static int lock_for_apply(void)
+{
+	char *dir = state_dir(), *err = NULL;
+	int fd = control_lock(dir, "apply", CONTROL_LOCK_WAIT_S, service_should_stop, &err);
+
+	if (fd == -1) {
+		fprintf(stderr, "lmgrantd: %s\n", err);
+		free(err);
+	}
+	free(dir);
+	return fd;
+}
+
 static int cmd_once(const struct options *o, bool apply)
 {
 	struct config *cfg = NULL;
 	struct engine e;
 	struct pass_report r;
-	int code;
+	int code, lock = -2;
 
 	if (load_config(o, &cfg) < 0)
 		return 1;
+	if (apply && (lock = lock_for_apply()) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 	if (setup_engine(cfg, &e) < 0) {
+		control_unlock(lock);
 		config_free(cfg);
 		return 1;
 	}
@@ -169,6 +225,7 @@ static int cmd_once(const struct options *o, bool apply)
 	code = pass_exit_code(&r);
 	pass_report_free(&r);
 	engine_free(&e);
+	control_unlock(lock);
 	config_free(cfg);
 	return code;
 }
@@ -221,16 +278,6 @@ out:
 	return rc;
 }
 
-/* $STATE_DIRECTORY may list several directories; the first is ours. */
-static char *state_dir(void)
-{
-	const char *env = getenv("STATE_DIRECTORY");
-
-	if (!env || !*env)
-		return xstrdup(STATE_DEFAULT_DIR);
-	return xstrndup(env, strcspn(env, ":"));
-}
-
 static int cmd_run(const struct options *o)
 {
 	char *dir = state_dir();
@@ -253,6 +300,97 @@ static int cmd_status(const struct options *o)
 	}
 	free(dir);
 	return rc;
+}
+
+/* Waits for the daemon pid's answer after seq0 (its own seq numbers);
+ * 0 and *a, or -1 when the daemon went away or took too long. */
+static int wait_reload_answer(const char *dir, pid_t pid, unsigned long seq0,
+			      struct reload_answer *a)
+{
+	/* A reload is answered between passes: a long pass delays it. */
+	const int max_polls = 3000; /* 100 ms each: 300 s */
+
+	for (int i = 0; i < max_polls && !service_should_stop(); i++) {
+		struct timespec ts = { 0, 100000000L };
+
+		if (control_read_reload(dir, a) == 0 && a->pid == (long)pid && a->seq > seq0)
+			return 0;
+		control_reload_clear(a);
+		if (kill(pid, 0) < 0 && errno == ESRCH) {
+			fprintf(stderr, "lmgrantd: the daemon (pid %ld) exited before it answered\n",
+				(long)pid);
+			return -1;
+		}
+		if (i == 20)
+			fprintf(stderr, "lmgrantd: waiting for the daemon (pid %ld) to finish its pass\n",
+				(long)pid);
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "lmgrantd: the daemon (pid %ld) did not answer the reload\n", (long)pid);
+	return -1;
+}
+
+/* SPEC §5, for ExecReload=: validate, signal, wait for the daemon's answer;
+ * exit 1 with the errors when it rejected the file. */
+static int cmd_reload(const struct options *o)
+{
+	char *dir = state_dir(), *err = NULL;
+	struct config *cfg = NULL;
+	struct reload_answer before = { 0 }, a = { 0 };
+	pid_t pid = o->pid ? (pid_t)o->pid : control_read_pid(dir, &err);
+	int rc = 1;
+
+	/* The errors are printed here, with file:line:column; the daemon's
+	 * answer below decides the exit status. */
+	if (load_config(o, &cfg) < 0)
+		fprintf(stderr, "lmgrantd: asking the daemon to reload anyway, so that it reports the "
+				"rejection too\n");
+	if (pid < 0) {
+		fprintf(stderr, "lmgrantd: %s\n", err);
+		goto out;
+	}
+	if (control_read_reload(dir, &before) < 0 || before.pid != (long)pid)
+		before.seq = 0;
+	if (kill(pid, SIGHUP) < 0) {
+		fprintf(stderr, "lmgrantd: cannot signal pid %ld: %s\n", (long)pid, strerror(errno));
+		goto out;
+	}
+	if (wait_reload_answer(dir, pid, before.seq, &a) < 0)
+		goto out;
+	if (a.loaded) {
+		printf("lmgrantd: the daemon (pid %ld) loaded %s\n", (long)pid, o->config_path);
+		rc = 0;
+	} else {
+		fprintf(stderr, "lmgrantd: the daemon (pid %ld) rejected %s and keeps the previous "
+				"configuration: %s\n", (long)pid, o->config_path, a.errors ? a.errors : "");
+	}
+out:
+	control_reload_clear(&before);
+	control_reload_clear(&a);
+	config_free(cfg);
+	free(err);
+	free(dir);
+	return rc;
+}
+
+static int cmd_suspend(const struct options *o, bool suspend)
+{
+	char *dir = state_dir(), *err = NULL;
+	int rc = suspend ? control_suspend(dir, o->reason ? o->reason : "", &err)
+			 : control_resume(dir, &err);
+
+	if (rc < 0)
+		fprintf(stderr, "lmgrantd: %s\n", err);
+	else if (suspend)
+		printf("lmgrantd: suspended%s%s: the daemon's passes plan and journal, and change "
+		       "nothing until `lmgrantd resume`\n", o->reason ? ": " : "",
+		       o->reason ? o->reason : "");
+	else
+		printf(rc == 1 ? "lmgrantd: was not suspended\n"
+			       : "lmgrantd: resumed: the daemon's next pass makes changes again\n");
+	free(err);
+	free(dir);
+	return rc < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -283,6 +421,12 @@ int main(int argc, char **argv)
 		rc = cmd_status(&o);
 	else if (strcmp(o.command, "whoami") == 0)
 		rc = cmd_whoami(&o);
+	else if (strcmp(o.command, "reload") == 0)
+		rc = cmd_reload(&o);
+	else if (strcmp(o.command, "suspend") == 0)
+		rc = cmd_suspend(&o, true);
+	else if (strcmp(o.command, "resume") == 0)
+		rc = cmd_suspend(&o, false);
 	else {
 		fprintf(stderr, "lmgrantd: unknown command '%s'\n", o.command);
 		usage(stderr);

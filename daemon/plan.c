@@ -193,6 +193,12 @@ static struct action *add_target(struct builder *b, const struct license_ctx *c,
 		a->operations = c->model->operations;
 		a->noperations = c->model->noperations;
 	}
+	if (kind == ACT_UPDATE && keeper) {
+		a->live_operations = xcalloc(keeper->noperations + 1, sizeof(*a->live_operations));
+		for (size_t i = 0; i < keeper->noperations; i++)
+			a->live_operations[i] = xstrdup(keeper->operations[i]);
+		a->nlive_operations = keeper->noperations;
+	}
 	return a;
 }
 
@@ -441,6 +447,9 @@ static const char *model_name(const struct desired_model *m)
 
 static void action_clear(struct action *a)
 {
+	for (size_t i = 0; i < a->nlive_operations; i++)
+		free(a->live_operations[i]);
+	free(a->live_operations);
 	free(a->principal_arn);
 	free(a->grant_arn);
 	free(a->version);

@@ -108,6 +108,9 @@ struct action {
 	bool is_account;           /* the principal is an account (not OU/org) */
 	const char *const *operations; /* create/update: the declared list; borrowed */
 	size_t noperations;
+	/* update: the grant's operations as read (the "before"); owned. */
+	char **live_operations;
+	size_t nlive_operations;
 	/* True for deletes withheld because the plan holds more than
 	 * max_deletes of them; apply makes none of them. */
 	bool withheld;

@@ -312,6 +312,27 @@ static void log_blocked(const struct pass_report *r)
 	}
 }
 
+/* SPEC §5: an apply held back by observe or suspend journals each change
+ * it would have made, so the journal shows what enforcing would do. */
+static void log_planned(const struct pass_report *r)
+{
+	for (size_t i = 0; i < r->plan.nactions; i++) {
+		const struct action *a = &r->plan.actions[i];
+		struct log_event ev = {
+			.message_id = MSGID_ACTION_PLANNED, .priority = LOG_NOTICE,
+			.action = action_kind_name(a->kind), .result = "planned", .model = a->model,
+			.license_arn = a->license_arn, .principal_arn = a->principal_arn,
+			.grant_arn = a->grant_arn, .target = a->target_label, .pass = r->pass,
+		};
+
+		if (a->kind > ACT_DELETE || a->withheld)
+			continue;
+		log_event(&ev, "%s: %s for %s planned, not made (%s): %s", a->model ? a->model : "-",
+			  action_kind_name(a->kind), a->target_label ? a->target_label : a->principal_arn,
+			  r->observe ? "mode: observe" : "suspended", a->reason);
+	}
+}
+
 void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,
 		    struct pass_report *r)
 {
@@ -320,6 +341,10 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 
 	memset(r, 0, sizeof(*r));
 	r->pass = pass;
+	r->config_sha256 = cfg->sha256;
+	r->config_revision = cfg->revision;
+	r->observe = cfg->observe;
+	r->suspended = e->suspended;
 	if (lm_list_received_licenses(&e->lm, &r->licenses, &r->nlicenses, &err) < 0) {
 		r->licenses_error = aws_error_describe(&err);
 		log_read_failure("the received licenses", &err, pass);
@@ -329,7 +354,11 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 		read_organization(e, cfg, r);
 	resolve(e, cfg, r);
 	read_and_plan(e, r);
-	if (apply) {
+	if (apply && (r->observe || r->suspended)) {
+		log_blocked(r);
+		log_planned(r);
+		r->held = true;
+	} else if (apply) {
 		struct apply_ctx ctx = {
 			.lm = &e->lm, .home_region = cfg->region, .override = cfg->activation_override,
 			.pass = pass, .should_stop = e->should_stop, .workers = e->workers,
@@ -350,9 +379,25 @@ int pass_exit_code(const struct pass_report *r)
 	 * account-only models could go ahead without it. */
 	if (r->plan.nerrors > 0 || r->result.nfailed > 0 || r->org_error || r->licenses_error)
 		return 1;
-	if (!r->applied && plan_changes(&r->plan) > 0)
+	if (!r->applied && !r->held && plan_changes(&r->plan) > 0)
 		return 2;
 	return 0;
+}
+
+const char *pass_result_name(const struct pass_report *r)
+{
+	if (pass_exit_code(r) == 1)
+		return "failed";
+	if (plan_changes(&r->plan) == 0)
+		return "in_sync";
+	if (r->applied)
+		return "changed";
+	return r->held ? "planned" : "changes_pending";
+}
+
+const char *pass_read_error(const struct pass_report *r)
+{
+	return r->licenses_error ? r->licenses_error : r->org_error;
 }
 
 size_t pass_live_grants(const struct pass_report *r)
@@ -381,9 +426,17 @@ void pass_log_summary(const struct pass_report *r)
 	int code = pass_exit_code(r);
 	struct log_event ev = {
 		.message_id = MSGID_PASS_SUMMARY, .priority = code == 1 ? LOG_ERR : LOG_INFO,
-		.action = "pass", .result = code == 1 ? "failed" : "ok", .pass = r->pass,
+		.action = "pass", .result = code == 1 ? "failed" : r->held ? "planned" : "ok",
+		.pass = r->pass,
 	};
 
+	if (r->held && code != 1) {
+		log_event(&ev, "pass %lu: %s; %zu changes planned, none made, %zu blocked, %zu waiting, %zu live grants, %.1f s",
+			  r->pass, r->observe ? "mode: observe" : "suspended", plan_changes(&r->plan),
+			  r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING], pass_live_grants(r),
+			  r->seconds);
+		return;
+	}
 	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
 		  r->pass, code == 1 ? "failed" : "done", pass_changes_made(r),
 		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],
