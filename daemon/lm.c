@@ -142,19 +142,19 @@ struct list_spec {
 	void (*clear)(void *item);
 };
 
-/* Listed grants are kept for a whole pass, 10,000 of them in a large
- * estate: only what plan needs stays (the license is known from the
- * request, the parent only matters for sub-grants). */
+/* Listed grants are kept while their license is planned, 2,000 of them
+ * per license: only what plan needs stays (the license is known from the
+ * request, the parent only matters for sub-grants, the name tells the
+ * grants lmgrantd made, SPEC §4.3 orphans). */
 static int decode_grant_item(json_t *j, void *item, char **why)
 {
 	struct grant *g = item;
 
 	if (lm_decode_grant(j, g, why) < 0)
 		return -1;
-	free(g->name);
 	free(g->home_region);
 	free(g->license_arn);
-	g->name = g->home_region = g->license_arn = NULL;
+	g->home_region = g->license_arn = NULL;
 	return 0;
 }
 

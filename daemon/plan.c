@@ -470,6 +470,7 @@ struct planner {
 	struct keyed *claims; /* license ARN -> model index */
 	size_t nclaims;
 	struct slot *slots;   /* one per model */
+	struct builder orphans; /* deletes on licenses no model declares */
 };
 
 struct planner *planner_new(const struct desired *desired)
@@ -518,6 +519,67 @@ void planner_add_license(struct planner *p, const struct observed_license *lic)
 	slot->read_error = xstrdup(lic->read_error);
 	if (lic->read_ok && model_resolved(m))
 		plan_license(&slot->b, p->desired, m, p->rank[p->claims[lo].idx], lic);
+}
+
+#define GRANT_NAME_PREFIX "lmgrantd:"
+
+/* The grants lmgrantd made carry its GrantName (CreateGrant in apply). */
+static bool made_by_lmgrantd(const struct grant *g)
+{
+	return g->name && strncmp(g->name, GRANT_NAME_PREFIX, strlen(GRANT_NAME_PREFIX)) == 0;
+}
+
+/* The model name comes from AWS: bounded, control characters as \xNN. */
+static char *orphan_reason(const char *grant_name)
+{
+	struct strbuf sb = { 0 };
+	const char *model = grant_name + strlen(GRANT_NAME_PREFIX);
+
+	sb_puts(&sb, "orphan: made for model ");
+	for (size_t i = 0; model[i] && i < 128; i++) {
+		unsigned char c = (unsigned char)model[i];
+
+		if (c < 0x20 || c == 0x7f)
+			sb_printf(&sb, "\\x%02X", c);
+		else
+			sb_append(&sb, &model[i], 1);
+	}
+	sb_puts(&sb, ", which the configuration no longer declares");
+	return sb_steal(&sb);
+}
+
+void planner_add_orphan_license(struct planner *p, const struct observed_license *lic)
+{
+	struct builder *b = &p->orphans;
+	size_t rank = p->desired->nmodels; /* after every declared model */
+
+	if (!lic->read_ok) {
+		struct action *a = add(b, ACT_BLOCKED, rank, SIZE_MAX, 0,
+				       xasprintf("license no model declares could not be read: %s",
+						 or_unknown(lic->read_error)));
+
+		a->blocked_by = BLOCK_UNREADABLE;
+		a->license_arn = lic->license_arn;
+		b->nerrors++;
+		return;
+	}
+	for (size_t gi = 0; gi < lic->ngrants && p->desired->prune; gi++) {
+		const struct grant *g = &lic->grants[gi];
+		struct action *a = NULL;
+
+		/* Sub-grants (parent a grant, should AWS list them) go with
+		 * their OU/organization grant. */
+		if (!made_by_lmgrantd(g) || !g->principal_arn || !g->arn || !status_deletable(g->status) ||
+		    (g->parent_arn && strstr(g->parent_arn, ":grant:")))
+			continue;
+		a = add(b, ACT_DELETE, rank, SIZE_MAX, gi, orphan_reason(g->name));
+		a->license_arn = lic->license_arn;
+		a->principal_arn = xstrdup(g->principal_arn);
+		a->grant_arn = xstrdup(g->arn);
+		a->version = xstrdup(g->version);
+		a->status = g->status;
+		a->is_account = is_account_arn(g->principal_arn);
+	}
 }
 
 /* The model's own actions, or why it gets none. */
@@ -574,6 +636,13 @@ void planner_finish(struct planner *p, struct plan *out)
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < p->desired->nmodels; i++)
 		finish_model(p, i, &b);
+	/* Moved like a slot's: the orphans count toward the same valve. */
+	for (size_t k = 0; k < p->orphans.n; k++) {
+		grow_array((void **)&b.v, &b.cap, b.n + 1, sizeof(*b.v));
+		b.v[b.n++] = p->orphans.v[k];
+	}
+	b.nerrors += p->orphans.nerrors;
+	free(p->orphans.v);
 
 	for (size_t i = 0; i < b.n; i++)
 		ndeletes += b.v[i].a.kind == ACT_DELETE;

@@ -228,12 +228,48 @@ static void read_one(void *arg, size_t i)
 	keep_counts_only(l);
 }
 
+/* A received license that no model names, by ARN or by product: one
+ * whose grants may only be orphans. Decided from the config, not from
+ * what resolved, so a model that failed to resolve this pass never has its
+ * license taken for an orphan. */
+static bool declared_by_config(const struct config *cfg, const struct lm_license *l)
+{
+	for (size_t i = 0; i < cfg->nmodels; i++) {
+		const struct config_model *m = &cfg->models[i];
+
+		if ((m->license_arn && strcmp(m->license_arn, l->arn) == 0) ||
+		    (m->product && l->product_sku && strcmp(m->product, l->product_sku) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* SPEC §4.3 orphans: with prune, the grants lmgrantd made on licenses no
+ * model declares any more. Read one license at a time: there are few. */
+static void plan_orphans(struct engine *e, const struct config *cfg, struct pass_report *r,
+			 struct planner *p)
+{
+	if (!cfg->prune || r->licenses_error)
+		return;
+	for (size_t i = 0; i < r->nlicenses; i++) {
+		/* license_arn is borrowed from r->licenses, which outlives the plan's use. */
+		struct observed_license l = { .license_arn = r->licenses[i].arn };
+
+		if (!l.license_arn || declared_by_config(cfg, &r->licenses[i]))
+			continue;
+		read_license(e, &l, r->pass);
+		planner_add_orphan_license(p, &l);
+		observed_license_drop_grants(&l);
+		free(l.read_error);
+	}
+}
+
 /* Licenses are read in parallel (each one's pages in order), so a large
  * estate is not bounded by round trips; each is planned as soon as it has
  * been read, then its grants are dropped. So at most LICENSES_IN_FLIGHT
  * licenses' grants (each at most 2,000, AWS's limit) are ever in memory,
  * however many licenses the config names. */
-static void read_and_plan(struct engine *e, struct pass_report *r)
+static void read_and_plan(struct engine *e, const struct config *cfg, struct pass_report *r)
 {
 	const struct desired *d = &r->desired;
 	struct observed *o = &r->observed;
@@ -249,6 +285,7 @@ static void read_and_plan(struct engine *e, struct pass_report *r)
 	}
 	pool_run(o->nlicenses, e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT,
 		 read_one, &job);
+	plan_orphans(e, cfg, r, job.planner);
 	planner_finish(job.planner, &r->plan);
 }
 
@@ -353,7 +390,7 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 	if (!r->licenses_error)
 		read_organization(e, cfg, r);
 	resolve(e, cfg, r);
-	read_and_plan(e, r);
+	read_and_plan(e, cfg, r);
 	if (apply && (r->observe || r->suspended)) {
 		log_blocked(r);
 		log_planned(r);
