@@ -328,12 +328,14 @@ int service_run(const struct service_opts *o)
 	set_handler(SIGUSR1);
 	if (sd_watchdog_enabled(0, &watchdog.interval_us) <= 0)
 		watchdog.interval_us = 0;
-	log_event(&ev, "lmgrantd %s starting; config %s, state %s", LMGRANTD_VERSION,
-		  o->config_path, o->state_dir);
+	/* Logged once the config is loaded, so that this entry too carries
+	 * its digest and revision (SPEC §6); a rejection is its own entry. */
 	if (load(&d, &why) < 0) {
 		free(why);
 		return 1;
 	}
+	log_event(&ev, "lmgrantd %s started; config %s, state %s", LMGRANTD_VERSION,
+		  o->config_path, o->state_dir);
 	/* For `lmgrantd reload` without --pid; a daemon without one still runs. */
 	if (control_write_pid(o->state_dir, &why) < 0) {
 		log_msg(LOG_WARNING, "cannot write the pid file: %s", why);
