@@ -34,6 +34,7 @@ wait_for 10 "first pass" test -s "$T/state/status.json"
 wait_for 5 "pid file" test -s "$T/state/lmgrantd.pid"
 assert_eq "$(cat "$T/state/lmgrantd.pid")" "$DAEMON" "pid file"
 assert_contains "$T/metrics.prom" "lmgrantd_config_last_reload_successful 1"
+assert_contains "$T/metrics.prom" "lmgrantd_config_info{sha256=\"$(sha256sum "$T/c.yaml" | cut -d' ' -f1)\",revision=\"\"} 1"
 
 # A broken file: exit 1, the error with its line and column, STATUS= says rejected.
 printf 'version: 1\nmodels:\n  claude:\n    produkt: x\n' >"$T/c.yaml"
