@@ -105,6 +105,20 @@ static char *holder_of(int fd)
 	return out;
 }
 
+/* A file root makes in the daemon's state directory (a hand-run apply or
+ * suspend) goes to the directory's owner, the daemon's (dynamic) user:
+ * a root-only lock would keep the daemon from ever taking it. */
+static void give_to_dir_owner(const char *dir, const char *path)
+{
+	struct stat st = { 0 };
+
+	if (geteuid() != 0 || stat(dir, &st) < 0 || st.st_uid == 0)
+		return;
+	if (lchown(path, st.st_uid, st.st_gid) < 0)
+		log_msg(LOG_WARNING, "cannot give %s to the state directory's owner: %s", path,
+			strerror(errno));
+}
+
 static void note_holder(int fd, const char *who)
 {
 	char buf[64];
@@ -129,6 +143,7 @@ int control_lock(const char *dir, const char *who, double wait_s, bool (*should_
 		*err = xasprintf("cannot open the pass lock %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	give_to_dir_owner(dir, path);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			*err = xasprintf("cannot lock %s: %s", path, strerror(errno));
@@ -235,6 +250,9 @@ char *control_suspended(const char *dir)
 {
 	char *text = read_small(dir, "suspended"), *out = NULL;
 
+	/* Fail safe: a suspension that is there but cannot be read holds. */
+	if (!text && errno != ENOENT)
+		return xasprintf("(%s/suspended cannot be read: %s)", dir, strerror(errno));
 	if (!text)
 		return NULL;
 	text[strcspn(text, "\n")] = '\0';
@@ -255,6 +273,8 @@ int control_suspend(const char *dir, const char *reason, char **err)
 	}
 	text = xasprintf("%s\n", reason);
 	rc = write_file_atomic(path, text, strlen(text), err);
+	if (rc == 0)
+		give_to_dir_owner(dir, path);
 	free(text);
 	free(path);
 	return rc;

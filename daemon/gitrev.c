@@ -164,16 +164,16 @@ static char *git_dir_at(const char *dir)
 	struct stat st = { 0 };
 
 	if (stat(dotgit, &st) < 0)
-		goto out;
+		goto fail;
 	if (S_ISDIR(st.st_mode)) {
 		gitdir = dotgit;
 		dotgit = NULL;
-		goto out;
+		goto fail;
 	}
 	line = read_line(dotgit);
 	if (line && strncmp(line, "gitdir: ", 8) == 0 && line[8])
 		gitdir = join(dir, line + 8);
-out:
+fail:
 	free(line);
 	free(dotgit);
 	return gitdir;
@@ -213,7 +213,7 @@ char *gitrev_for_path(const char *path)
 	struct stat st = { 0 };
 
 	if (!abs || stat(abs, &st) < 0)
-		goto out;
+		goto fail;
 	if (!S_ISDIR(st.st_mode)) {
 		char *slash = strrchr(abs, '/');
 
@@ -223,7 +223,7 @@ char *gitrev_for_path(const char *path)
 			*slash = '\0';
 	}
 	if (find_gitdirs(abs, &g) < 0)
-		goto out;
+		goto fail;
 	line = xasprintf("%s/commondir", g.git);
 	g.common = read_line(line);
 	if (g.common) {
@@ -238,7 +238,7 @@ char *gitrev_for_path(const char *path)
 	value = read_line(head);
 	if (value)
 		id = resolve_value(&g, value, 0);
-out:
+fail:
 	free(line);
 	free(head);
 	free(g.git);

@@ -347,16 +347,16 @@ static int cmd_reload(const struct options *o)
 				"rejection too\n");
 	if (pid < 0) {
 		fprintf(stderr, "lmgrantd: %s\n", err);
-		goto out;
+		goto fail;
 	}
 	if (control_read_reload(dir, &before) < 0 || before.pid != (long)pid)
 		before.seq = 0;
 	if (kill(pid, SIGHUP) < 0) {
 		fprintf(stderr, "lmgrantd: cannot signal pid %ld: %s\n", (long)pid, strerror(errno));
-		goto out;
+		goto fail;
 	}
 	if (wait_reload_answer(dir, pid, before.seq, &a) < 0)
-		goto out;
+		goto fail;
 	if (a.loaded) {
 		printf("lmgrantd: the daemon (pid %ld) loaded %s\n", (long)pid, o->config_path);
 		rc = 0;
@@ -364,7 +364,7 @@ static int cmd_reload(const struct options *o)
 		fprintf(stderr, "lmgrantd: the daemon (pid %ld) rejected %s and keeps the previous "
 				"configuration: %s\n", (long)pid, o->config_path, a.errors ? a.errors : "");
 	}
-out:
+fail:
 	control_reload_clear(&before);
 	control_reload_clear(&a);
 	config_free(cfg);

@@ -28,4 +28,17 @@ assert_eq "$(emu calls --count)" 0 "AWS calls of the apply that gave up"
 kill $HOLDER; wait $HOLDER 2>/dev/null || true
 # Free again: the next apply runs at once.
 expect_exit 0 lmg -c "$T/c.yaml" apply
+
+# Root's apply and suspend in a daemon's state directory (owned by its
+# dynamic user) leave files that user can use: the lock and the suspension
+# go to the directory's owner.
+if [ "$(id -u)" = 0 ]; then
+	rm -f "$T/state/lock"
+	chown 65534:65534 "$T/state"
+	expect_exit 0 lmg -c "$T/c.yaml" apply
+	assert_eq "$(stat -c %u "$T/state/lock")" 65534 "owner of the lock root's apply created"
+	expect_exit 0 "$LMGRANTD_BIN" suspend --reason test
+	assert_eq "$(stat -c %u "$T/state/suspended")" 65534 "owner of the suspension"
+	expect_exit 0 "$LMGRANTD_BIN" resume
+fi
 echo ok
