@@ -245,11 +245,14 @@ static bool declared_by_config(const struct config *cfg, const struct lm_license
 }
 
 /* SPEC §4.3 orphans: with prune, the grants lmgrantd made on licenses no
- * model declares any more. Read one license at a time: there are few. */
+ * model declares any more. Read one license at a time: there are few. A
+ * pass that could not read the organization deletes no orphan: what an
+ * OU or organization grant covers is then unknown, and revoking can wait
+ * for a pass that sees the whole picture. */
 static void plan_orphans(struct engine *e, const struct config *cfg, struct pass_report *r,
 			 struct planner *p)
 {
-	if (!cfg->prune || r->licenses_error)
+	if (!cfg->prune || r->licenses_error || r->org_error)
 		return;
 	for (size_t i = 0; i < r->nlicenses; i++) {
 		/* license_arn is borrowed from r->licenses, which outlives the plan's use. */
