@@ -46,6 +46,12 @@ expect_exit 0 lmg -c "$T/c.yaml" apply
 assert_eq "$(writes)" 0 "writes with prune: false"
 
 sed -i 's/prune: false/max_deletes: 2/' "$T/c.yaml"
+# A pass that cannot read the organization revokes nothing.
+emu config '{"fail_rules": [{"operation": "DescribeOrganization", "nth": 1, "times": 0, "status": 400, "type": "AccessDeniedException"}]}' >/dev/null
+emu reset-calls >/dev/null
+expect_exit 1 lmg -c "$T/c.yaml" apply
+assert_eq "$(emu calls --count --op DeleteGrant)" 0 "orphan deletes without the organization"
+emu config '{"fail_rules": null}' >/dev/null
 expect_exit 2 lmg -c "$T/c.yaml" plan -o json
 assert_eq "$(jq -r '[.actions[] | select(.action=="delete") | .license_arn] | unique | join(",")' "$T/out")" "$haiku" "orphan deletes are on haiku's license"
 assert_eq "$(jq -r '[.actions[] | select(.action=="delete") | .model] | unique | join(",")' "$T/out")" "" "orphans have no model"
