@@ -68,7 +68,7 @@ static char *escaped(const char *s, size_t max)
 	struct strbuf sb = { 0 };
 
 	sb_puts(&sb, "");
-	for (size_t i = 0; s[i] && i < max; i++) {
+	for (size_t i = 0; i < max && s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f)

@@ -536,7 +536,7 @@ static char *orphan_reason(const char *grant_name)
 	const char *model = grant_name + strlen(GRANT_NAME_PREFIX);
 
 	sb_puts(&sb, "orphan: made for model ");
-	for (size_t i = 0; model[i] && i < 128; i++) {
+	for (size_t i = 0; i < 128 && model[i]; i++) {
 		unsigned char c = (unsigned char)model[i];
 
 		if (c < 0x20 || c == 0x7f)
