@@ -51,7 +51,8 @@ LIB_SRCS := \
 	daemon/state.c \
 	daemon/service.c \
 	daemon/control.c \
-	daemon/pool.c
+	daemon/pool.c \
+	daemon/memory.c
 MAIN_SRC := daemon/main.c
 
 LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/%.o)

@@ -26,6 +26,7 @@ enum setting {
 	SET_RETRY,
 	SET_ACTIVATION,
 	SET_MODE,
+	SET_FAILED_RETRY,
 	NSETTINGS,
 };
 

@@ -15,6 +15,7 @@
 #include "creds.h"
 #include "http.h"
 #include "lm.h"
+#include "memory.h"
 #include "org.h"
 #include "plan.h"
 #include "sts.h"
@@ -39,6 +40,9 @@ struct engine {
 	 * plan and journal but change nothing. The daemon sets it before each
 	 * pass from <state dir>/suspended. */
 	const char *suspended;
+	/* What earlier passes did (SPEC 4.2), read by plan and noted by apply;
+	 * borrowed from the caller, who loads and saves it. NULL: none. */
+	struct memory *memory;
 };
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1

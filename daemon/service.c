@@ -96,6 +96,7 @@ struct daemon {
 	struct metrics metrics;
 	unsigned long pass;
 	unsigned long reloads; /* answered, for `lmgrantd reload` */
+	struct memory *memory; /* owned; the engine borrows it */
 };
 
 /* For a rejection, nmodels says whether an older config stays in force. */
@@ -194,6 +195,7 @@ static int load(struct daemon *d, char **why)
 		return -1;
 	}
 	e->org_cache_ttl_s = ORG_CACHE_TTL_S;
+	e->memory = d->memory;
 	log_set_config(cfg->sha256, cfg->revision);
 	log_config_loaded(d, d->cfg, cfg);
 	engine_free(d->engine);
@@ -245,6 +247,7 @@ static void run_pass(struct daemon *d)
 	suspended = control_suspended(d->o->state_dir);
 	d->engine->suspended = suspended;
 	reconcile_pass(d->engine, d->cfg, true, ++d->pass, &r);
+	state_keep_memory(d->o->state_dir, d->memory, d->cfg);
 	code = pass_exit_code(&r);
 	pass_log_summary(&r);
 	next = time(NULL) + (time_t)d->cfg->interval_s;
@@ -328,10 +331,12 @@ int service_run(const struct service_opts *o)
 	set_handler(SIGUSR1);
 	if (sd_watchdog_enabled(0, &watchdog.interval_us) <= 0)
 		watchdog.interval_us = 0;
+	d.memory = state_recall_memory(o->state_dir);
 	/* Logged once the config is loaded, so that this entry too carries
 	 * its digest and revision (SPEC §6); a rejection is its own entry. */
 	if (load(&d, &why) < 0) {
 		free(why);
+		memory_free(d.memory);
 		return 1;
 	}
 	log_event(&ev, "lmgrantd %s started; config %s, state %s", LMGRANTD_VERSION,
@@ -364,5 +369,6 @@ int service_run(const struct service_opts *o)
 	engine_free(d.engine);
 	free(d.engine);
 	config_free(d.cfg);
+	memory_free(d.memory);
 	return 0;
 }

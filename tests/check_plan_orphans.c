@@ -87,19 +87,26 @@ START_TEST(test_orphans_need_prune)
 }
 END_TEST
 
-/* The valve counts orphans with the declared models' deletes. */
+/* The valve counts the accounts orphans cut off (SPEC 4.3), with the
+ * declared models' deletes: an ACTIVE account grant one, an OU grant its
+ * ACTIVE sub-grants' accounts, an account cut off twice once. */
 START_TEST(test_orphans_counted_by_valve)
 {
 	struct fx f = { 0 };
 	size_t li = orphan_fixture(&f);
 	const struct plan *p = NULL;
 
+	fx_subgrant(&f, li, fx_garn(&f, 20), fx_garn(&f, 3), fx_acct(&f, 10), GS_ACTIVE);
+	fx_subgrant(&f, li, fx_garn(&f, 21), fx_garn(&f, 3), fx_acct(&f, 11), GS_ACTIVE);
+	fx_subgrant(&f, li, fx_garn(&f, 22), fx_garn(&f, 3), fx_acct(&f, 2), GS_ACTIVE);
+	fx_subgrant(&f, li, fx_garn(&f, 23), fx_garn(&f, 3), fx_acct(&f, 12), GS_DISABLED);
 	fx_grant(&f, 0, fx_garn(&f, 9), fx_acct(&f, 9), GS_ACTIVE); /* undeclared on license 1 */
-	f.d.max_deletes = 3;
+	f.d.max_deletes = 4;
 	p = plan_with_orphan(&f, li);
 	ck_assert_uint_eq(p->counts[ACT_DELETE], 3);
+	ck_assert_uint_eq(p->losses, 4);
 	ck_assert(!p->deletes_withheld);
-	f.d.max_deletes = 2;
+	f.d.max_deletes = 3;
 	p = plan_with_orphan(&f, li);
 	ck_assert(p->deletes_withheld);
 	ck_assert_uint_eq(plan_changes(p), 0);
