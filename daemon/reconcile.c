@@ -258,7 +258,10 @@ static void plan_orphans(struct engine *e, const struct config *cfg, struct pass
 		/* license_arn is borrowed from r->licenses, which outlives the plan's use. */
 		struct observed_license l = { .license_arn = r->licenses[i].arn };
 
-		if (!l.license_arn || declared_by_config(cfg, &r->licenses[i]))
+		/* lmgrantd makes its grants in `region`, and AWS only in the
+		 * license's home region: a license homed elsewhere has none. */
+		if (!l.license_arn || declared_by_config(cfg, &r->licenses[i]) ||
+		    (r->licenses[i].home_region && strcmp(r->licenses[i].home_region, cfg->region) != 0))
 			continue;
 		read_license(e, &l, r->pass);
 		planner_add_orphan_license(p, &l);
