@@ -128,11 +128,29 @@ static void note_holder(int fd, const char *who)
 		log_msg(LOG_DEBUG, "cannot note the lock's holder: %s", strerror(errno));
 }
 
+/* The lock file lives on; it is opened as it is, or created O_EXCL (like
+ * every file lmgrantd makes in the state directory, never through a
+ * symlink). ENOENT: the directory itself is missing. */
+static int open_lock_file(const char *path)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+
+		if (fd >= 0 || errno != ENOENT)
+			return fd;
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
 int control_lock(const char *dir, const char *who, double wait_s, bool (*should_stop)(void),
 		 char **err)
 {
 	char *path = xasprintf("%s/lock", dir), *holder = NULL;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	int fd = open_lock_file(path);
 	double deadline = mono_now() + wait_s;
 
 	if (fd < 0 && errno == ENOENT) {

@@ -264,7 +264,14 @@ static void plan_orphans(struct engine *e, const struct config *cfg, struct pass
 		    (r->licenses[i].home_region && strcmp(r->licenses[i].home_region, cfg->region) != 0))
 			continue;
 		read_license(e, &l, r->pass);
-		planner_add_orphan_license(p, &l);
+		/* Logged as a read failure; it costs the orphans of that license
+		 * this pass, not the declared models: a warning, not an error. */
+		if (l.read_ok)
+			planner_add_orphan_license(p, &l);
+		else
+			strlist_push(&r->warnings, xasprintf("orphans on license %s (no model declares it) "
+							     "not checked: %s", l.license_arn,
+							     l.read_error ? l.read_error : "read failed"));
 		observed_license_drop_grants(&l);
 		free(l.read_error);
 	}
