@@ -37,6 +37,9 @@ LIB_SRCS := \
 	daemon/creds.c \
 	daemon/creds_profile.c \
 	daemon/creds_process.c \
+	daemon/creds_token.c \
+	daemon/creds_webid.c \
+	daemon/creds_container.c \
 	daemon/xml.c \
 	daemon/sts.c \
 	daemon/imds.c \

@@ -517,6 +517,7 @@ struct request {
 	const char *content_type;
 	const char *body;
 	size_t body_len;
+	bool signed_request; /* false: no credentials (AssumeRoleWithWebIdentity) */
 };
 
 static struct curl_slist *request_headers(const struct request *rq, const struct aws_credentials *cr)
@@ -532,7 +533,7 @@ static struct curl_slist *request_headers(const struct request *rq, const struct
 		h = curl_slist_append(h, line);
 		free(line);
 	}
-	if (cr->session_token) {
+	if (cr && cr->session_token) {
 		line = xasprintf("X-Amz-Security-Token: %s", cr->session_token);
 		h = curl_slist_append(h, line);
 		free_secret(line);
@@ -572,7 +573,8 @@ static void setup_transfer(struct http_client *c, CURL *h, const struct request 
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->opts.ca_bundle);
 		curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
 	}
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+	if (rq->signed_request)
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
@@ -786,9 +788,11 @@ static CURLcode attempt_once(struct http_client *c, const struct request *rq,
 
 	if (h) {
 		setup_transfer(c, h, rq, headers, resp);
-		set_keys(h, cr);
+		if (rq->signed_request)
+			set_keys(h, cr);
 		rc = curl_easy_perform(h);
-		curl_easy_setopt(h, CURLOPT_USERPWD, "");
+		if (rq->signed_request)
+			curl_easy_setopt(h, CURLOPT_USERPWD, "");
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 		release_handle(c, h);
 	}
@@ -852,7 +856,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		CURLcode rc;
 		long status = 0;
 
-		if (copy_credentials(c, cp, &cr, &cerr) < 0) {
+		if (rq->signed_request && copy_credentials(c, cp, &cr, &cerr) < 0) {
 			set_error(err, AWS_ERR_CREDENTIALS, rq->operation, "NoCredentials", cerr);
 			free(cerr);
 			return -1;
@@ -861,7 +865,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 			aws_credentials_clear(&cr);
 			break;
 		}
-		rc = attempt_once(c, rq, &cr, &resp, &status);
+		rc = attempt_once(c, rq, rq->signed_request ? &cr : NULL, &resp, &status);
 		key_id = cr.access_key_id;
 		cr.access_key_id = NULL;
 		aws_credentials_clear(&cr);
@@ -884,7 +888,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		sb_free(&resp.body);
 		/* Expired before its time: new credentials get one more try,
 		 * right away; the same ones again would only fail again. */
-		if (out == ATTEMPT_FAIL && !renewed && is_expired_token(err->type) &&
+		if (out == ATTEMPT_FAIL && !renewed && rq->signed_request && is_expired_token(err->type) &&
 		    renew_credentials(c, cp, key_id)) {
 			renewed = true;
 			free(key_id);
@@ -909,7 +913,7 @@ int aws_json_call(struct http_client *c, const struct aws_service *svc,
 	struct request rq = {
 		.svc = svc, .operation = operation,
 		.content_type = "application/x-amz-json-1.1",
-		.body = payload, .body_len = payload ? strlen(payload) : 0,
+		.body = payload, .body_len = payload ? strlen(payload) : 0, .signed_request = true,
 	};
 	json_error_t jerr;
 	int rc = -1;
@@ -946,7 +950,7 @@ int aws_query_call(struct http_client *c, const struct aws_service *svc,
 	struct request rq = {
 		.svc = svc, .operation = operation,
 		.content_type = "application/x-www-form-urlencoded; charset=utf-8",
-		.body = form, .body_len = strlen(form),
+		.body = form, .body_len = strlen(form), .signed_request = cp != NULL,
 	};
 
 	*xml_out = NULL;
