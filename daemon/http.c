@@ -99,16 +99,28 @@ static const struct {
 	const char *message_part; /* NULL: any message */
 	const char *hint;
 } setup_hints[] = {
+	/* The console's "Link AWS Organizations accounts" setting was seen
+	 * live not to be enough: the Organizations call is what works. */
 	{ "ValidationException", "trusted access",
-	  "enable trusted access for AWS License Manager in AWS Organizations (License Manager "
-	  "console, Settings, Link AWS Organizations accounts; or `aws organizations "
-	  "enable-aws-service-access --service-principal license-manager.amazonaws.com`)" },
+	  "enable trusted access for AWS License Manager in AWS Organizations: from the management "
+	  "account run `aws organizations enable-aws-service-access --service-principal "
+	  "license-manager.amazonaws.com` and `aws organizations enable-aws-service-access "
+	  "--service-principal license-management.marketplace.amazonaws.com` (`lmgrantd doctor` "
+	  "checks both)" },
 	{ "AWSOrganizationsNotInUseException", NULL,
 	  "the account is not in an organization: run lmgrantd with credentials of the "
 	  "organization's management account (or License Manager's delegated administrator)" },
+	/* Which account to use is `doctor`'s question (a delegated
+	 * administrator is as good as the management account); here the
+	 * policy lacks an action, which aws_error_describe names. */
 	{ "AccessDeniedException", NULL,
-	  "the credentials lack this permission: lmgrantd needs the License Manager grant "
-	  "operations and Organizations read access in the management account (see `lmgrantd whoami`)" },
+	  "the IAM policy of the identity lmgrantd runs as does not allow this action: add it "
+	  "(contrib/iam/lmgrantd-daemon.json lists every action lmgrantd needs; `lmgrantd doctor` "
+	  "checks the rest of the set-up)" },
+	{ "AccessDenied", NULL,
+	  "the IAM policy of the identity lmgrantd runs as does not allow this action: add it "
+	  "(contrib/iam/lmgrantd-daemon.json lists every action lmgrantd needs; `lmgrantd doctor` "
+	  "checks the rest of the set-up)" },
 	{ "ExpiredTokenException", NULL,
 	  "the temporary credentials have expired: renew them, or use a source lmgrantd refreshes "
 	  "itself (a profile with role_arn or credential_process, or instance metadata)" },
@@ -125,6 +137,12 @@ static const struct {
 	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
 	{ "SignatureDoesNotMatch", "signature expired",
 	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
+	/* A clock ahead of AWS's: "Signature not yet current: ... is still
+	 * later than ...". */
+	{ "InvalidSignatureException", "signature not yet current",
+	  "the system clock is ahead by more than 5 minutes: enable time synchronisation (NTP)" },
+	{ "SignatureDoesNotMatch", "signature not yet current",
+	  "the system clock is ahead by more than 5 minutes: enable time synchronisation (NTP)" },
 	{ "InvalidSignatureException", NULL,
 	  "the secret access key does not belong to the access key id" },
 	{ "SignatureDoesNotMatch", NULL,
@@ -145,10 +163,28 @@ const char *aws_error_hint(const struct aws_error *e)
 	return NULL;
 }
 
+/* The IAM action an AccessDenied answer names ("... is not authorized to
+ * perform: license-manager:TagResource ..."), for the hint: often not the
+ * operation called (CreateGrant with tags needs TagResource). Display
+ * only; no decision depends on it. Caller frees; NULL when none. */
+static char *denied_action(const struct aws_error *e)
+{
+	static const char marker[] = "perform: ";
+	const char *at = e->message ? strstr(e->message, marker) : NULL;
+	size_t n;
+
+	if (!at)
+		return NULL;
+	at += sizeof(marker) - 1;
+	n = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:*");
+	return n > 0 && n < 128 && memchr(at, ':', n) ? xstrndup(at, n) : NULL;
+}
+
 char *aws_error_describe(const struct aws_error *e)
 {
 	struct strbuf sb = { 0 };
 	const char *hint = aws_error_hint(e);
+	char *action = hint && e->type && strncmp(e->type, "AccessDenied", 12) == 0 ? denied_action(e) : NULL;
 
 	sb_printf(&sb, "%s: %s", e->operation ? e->operation : "request",
 		  e->type ? e->type : "error");
@@ -158,8 +194,11 @@ char *aws_error_describe(const struct aws_error *e)
 		sb_printf(&sb, " (after %u attempts)", e->attempts);
 	if (e->request_id)
 		sb_printf(&sb, " [request id %s]", e->request_id);
-	if (hint)
+	if (action)
+		sb_printf(&sb, "; hint: %s is denied: %s", action, hint);
+	else if (hint)
 		sb_printf(&sb, "; hint: %s", hint);
+	free(action);
 	return sb_steal(&sb);
 }
 

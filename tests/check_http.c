@@ -83,6 +83,47 @@ START_TEST(credential_and_clock_hints)
 }
 END_TEST
 
+/* Issue 13: a clock ahead is not a wrong secret key. */
+START_TEST(clock_ahead_gets_the_clock_hint)
+{
+	struct aws_error e = api_error("ListRoots", "InvalidSignatureException",
+				       "Signature not yet current: 20250101T002000Z is still later than 20250101T000500Z (20250101T000000Z + 15 min.)");
+
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "clock is ahead"));
+	ck_assert_ptr_null(strstr(aws_error_hint(&e), "secret"));
+	aws_error_clear(&e);
+	e = api_error("GetCallerIdentity", "SignatureDoesNotMatch", "Signature not yet current: x");
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "clock is ahead"));
+	aws_error_clear(&e);
+}
+END_TEST
+
+/* Issue 13: AccessDenied names the action AWS denied, which is not always
+ * the operation (CreateGrant with tags needs TagResource), and does not
+ * send a delegated administrator to the management account. */
+START_TEST(access_denied_names_the_action)
+{
+	struct aws_error e = api_error("CreateGrant", "AccessDeniedException",
+				       "User: arn:aws:iam::666666666666:user/x is not authorized to perform: license-manager:TagResource because no identity-based policy allows it");
+	char *line = aws_error_describe(&e);
+
+	ck_assert_ptr_nonnull(strstr(line, "; hint: license-manager:TagResource is denied: the IAM policy"));
+	ck_assert_ptr_null(strstr(line, "management account"));
+	free(line);
+	aws_error_clear(&e);
+	e = api_error("ListRoots", "AccessDeniedException", "You don't have permissions to access this resource.");
+	line = aws_error_describe(&e);
+	ck_assert_ptr_nonnull(strstr(line, "; hint: the IAM policy"));
+	free(line);
+	aws_error_clear(&e);
+	e = api_error("AssumeRole", "AccessDenied", "User: u is not authorized to perform: sts:AssumeRole on resource: r");
+	line = aws_error_describe(&e);
+	ck_assert_ptr_nonnull(strstr(line, "hint: sts:AssumeRole is denied"));
+	free(line);
+	aws_error_clear(&e);
+}
+END_TEST
+
 START_TEST(only_api_errors_get_hints)
 {
 	struct aws_error e = api_error("CreateGrant", "ValidationException", trusted_access_text);
@@ -106,6 +147,8 @@ int main(void)
 	tcase_add_test(tc, trusted_access_gets_a_hint);
 	tcase_add_test(tc, other_validation_errors_get_none);
 	tcase_add_test(tc, credential_and_clock_hints);
+	tcase_add_test(tc, clock_ahead_gets_the_clock_hint);
+	tcase_add_test(tc, access_denied_names_the_action);
 	tcase_add_test(tc, only_api_errors_get_hints);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
