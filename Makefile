@@ -52,6 +52,8 @@ LIB_SRCS := \
 	daemon/output.c \
 	daemon/state.c \
 	daemon/service.c \
+	daemon/doctor.c \
+	daemon/doctor_read.c \
 	daemon/pool.c
 MAIN_SRC := daemon/main.c
 

@@ -20,6 +20,8 @@ static void license_clear(struct lm_license *l)
 	free(l->product_sku);
 	free(l->product_name);
 	free(l->status);
+	free(l->home_region);
+	strlist_free(&l->allowed_operations);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -114,6 +116,28 @@ fail:
 	return -1;
 }
 
+static int get_allowed_operations(json_t *license, struct strlist *out, char **why)
+{
+	json_t *meta = json_object_get(license, "ReceivedMetadata");
+	json_t *ops = json_object_get(meta, "AllowedOperations"), *v;
+	size_t i;
+
+	if (!ops || json_is_null(ops))
+		return 0;
+	if (!json_is_array(ops)) {
+		*why = xstrdup("ReceivedMetadata.AllowedOperations is not a list");
+		return -1;
+	}
+	json_array_foreach(ops, i, v) {
+		if (!json_is_string(v)) {
+			*why = xstrdup("ReceivedMetadata.AllowedOperations holds a non-string");
+			return -1;
+		}
+		strlist_push(out, xstrdup(json_string_value(v)));
+	}
+	return 0;
+}
+
 int lm_decode_license(json_t *j, struct lm_license *out, char **why)
 {
 	memset(out, 0, sizeof(*out));
@@ -124,7 +148,9 @@ int lm_decode_license(json_t *j, struct lm_license *out, char **why)
 	if (get_string(j, "LicenseArn", true, &out->arn, why) < 0 ||
 	    get_string(j, "ProductSKU", false, &out->product_sku, why) < 0 ||
 	    get_string(j, "ProductName", false, &out->product_name, why) < 0 ||
-	    get_string(j, "Status", false, &out->status, why) < 0) {
+	    get_string(j, "Status", false, &out->status, why) < 0 ||
+	    get_string(j, "HomeRegion", false, &out->home_region, why) < 0 ||
+	    get_allowed_operations(j, &out->allowed_operations, why) < 0) {
 		license_clear(out);
 		return -1;
 	}

@@ -11,6 +11,7 @@
 
 #include "grant.h"
 #include "http.h"
+#include "util.h"
 
 /* A license received by the account (ListReceivedLicenses). */
 struct lm_license {
@@ -18,6 +19,10 @@ struct lm_license {
 	char *product_sku;
 	char *product_name;
 	char *status; /* "AVAILABLE", ... */
+	char *home_region; /* NULL when not sent */
+	/* ReceivedMetadata.AllowedOperations: what this account may do with
+	 * it (CreateGrant only when it holds the subscription itself). */
+	struct strlist allowed_operations;
 };
 void lm_licenses_free(struct lm_license *l, size_t n);
 
