@@ -506,7 +506,10 @@ def orgs_permission_gate(ctx):
     if ctx.state.org is None:
         raise _org_error("AWSOrganizationsNotInUseException",
                          "Your account is not a member of an organization.")
-    # A delegated administrator (of any service) may read the organization.
+    # Any member may describe its organization (AWS documents it so); a
+    # delegated administrator (of any service) may read all of it.
+    if ctx.operation == "DescribeOrganization":
+        return
     if not ctx.is_management and \
             not iam.is_any_delegated_admin(ctx.state, ctx.account):
         raise _org_error("AccessDeniedException",
