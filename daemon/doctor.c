@@ -102,12 +102,13 @@ static void check_caller(const struct doctor_facts *f, struct doctor_report *r)
 		add(r, "caller", DOCTOR_OK, NULL,
 		    "account %s is License Manager's delegated administrator of %s (management account %s)",
 		    me, f->org.org_id, mgmt);
-	} else if (f->role == ORG_ROLE_NEITHER) {
+	} else if (f->role == ORG_ROLE_NEITHER || f->role_denied) {
 		add(r, "caller", DOCTOR_FAIL,
 		    xasprintf("run lmgrantd with credentials of the management account %s, or register account %s as License Manager's delegated administrator from it: `aws organizations register-delegated-administrator --account-id %s --service-principal license-manager.amazonaws.com`",
 			      mgmt, me, me),
-		    "account %s is neither the management account (%s) nor License Manager's delegated administrator",
-		    me, mgmt);
+		    "account %s is neither the management account (%s) nor License Manager's delegated administrator%s%s%s",
+		    me, mgmt, f->role_denied ? " (it may not list them: " : "",
+		    f->role_denied ? f->role_error : "", f->role_denied ? ")" : "");
 	} else {
 		add(r, "caller", DOCTOR_WARN, NULL, "cannot be checked: %s",
 		    f->role_error ? f->role_error : "unknown");

@@ -54,6 +54,10 @@ struct doctor_facts {
 	char *tree_error;
 	enum org_role role;
 	char *role_error;
+	/* ListDelegatedAdministrators was refused (AccessDenied): AWS lets
+	 * License Manager's delegated administrator call it, so the caller
+	 * is not one (or its policy lacks the action, which role_error says). */
+	bool role_denied;
 	struct strlist service_access; /* enabled service principals */
 	char *service_access_error;
 	struct lm_license *licenses;

@@ -28,8 +28,10 @@ static void read_organization(struct engine *e, struct doctor_facts *f)
 	}
 	if (org_read_tree(&e->org, &f->org, &err) < 0)
 		f->tree_error = describe(&err);
-	if (org_caller_role(&e->org, f->id.account, &f->org, &f->role, &err) < 0)
+	if (org_caller_role(&e->org, f->id.account, &f->org, &f->role, &err) < 0) {
+		f->role_denied = err.type && strcmp(err.type, "AccessDeniedException") == 0;
 		f->role_error = describe(&err);
+	}
 	if (org_list_service_access(&e->org, &f->service_access, &err) < 0)
 		f->service_access_error = describe(&err);
 }
