@@ -577,7 +577,8 @@ ADMIN_ROUTES = {
     ("POST", "/_emu/shutdown"): Emulator.admin_shutdown,
 }
 
-SECRET_WORDS = ("secret", "password", "sessiontoken", "tokencode")
+SECRET_WORDS = ("secret", "password", "sessiontoken", "tokencode",
+                "webidentitytoken")
 
 
 def redact(value):

@@ -190,6 +190,10 @@ class WebIdentity(helpers.EmulatorTestCase):
         with self.assertAwsError("AccessDeniedException",
                                  contains="license-manager:ListDistributedGrants"):
             lm.list_distributed_grants()
+        logged = [c for c in self.calls()
+                  if c["operation"] == "AssumeRoleWithWebIdentity"]
+        self.assertEqual(logged[0]["request"]["WebIdentityToken"], "***")
+        self.assertIsNone(logged[0]["access_key_id"])
 
     def test_wrong_token_or_role(self):
         with self.assertAwsError("InvalidIdentityToken"):
