@@ -92,6 +92,7 @@ class Request:
         self.operation = None
         self.params = None                      # decoded input, when parsed
         self.parse_error = None
+        self.signing_region = None              # the verified scope's region
         self.access_key_id = sigv4.access_key_from_header(
             self.header("authorization"))
 
@@ -322,7 +323,7 @@ class Emulator:
         required = ("content-type", "x-amz-target") \
             if req.protocol == "json" else ()
         try:
-            cred, _ = sigv4.verify_request(
+            cred, auth = sigv4.verify_request(
                 req.method, req.raw_path, req.raw_query, req.headers,
                 req.body, service=req.service,
                 region_check=lambda r: self._region_problem(req.service, r),
@@ -330,6 +331,7 @@ class Emulator:
                 now=utc_now(), max_skew=self.config.max_skew)
         except sigv4.AuthError as e:
             raise ApiError(e.kind, e.message)
+        req.signing_region = auth["region"]
         return cred
 
     def _inject_faults(self, req):
@@ -418,6 +420,7 @@ class Emulator:
             "request_id": response.request_id,
             "service": req.service, "operation": req.operation,
             "access_key_id": req.access_key_id,
+            "region": req.signing_region,
             "status": None if response.drop else response.status,
             "error": err.type if err else None,
             "write": svc.is_write(req.service, req.operation),
