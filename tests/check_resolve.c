@@ -40,9 +40,9 @@ static void setup(void)
 	add_account("222222222222", "ou-ab12-prod0001");
 	add_account("333333333333", "r-ab12");
 	org_tree_index(&org);
-	licenses[0] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-1", "prod-aaaaaaaaaaaa", "A", "AVAILABLE" };
-	licenses[1] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-2", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
-	licenses[2] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-3", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
+	licenses[0] = (struct lm_license){ .arn = "arn:aws:license-manager::294406891311:license:l-1", .product_sku = "prod-aaaaaaaaaaaa", .product_name = "A", .status = "AVAILABLE" };
+	licenses[1] = (struct lm_license){ .arn = "arn:aws:license-manager::294406891311:license:l-2", .product_sku = "prod-bbbbbbbbbbbb", .product_name = "B", .status = "AVAILABLE" };
+	licenses[2] = (struct lm_license){ .arn = "arn:aws:license-manager::294406891311:license:l-3", .product_sku = "prod-bbbbbbbbbbbb", .product_name = "B", .status = "AVAILABLE" };
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&model, 0, sizeof(model));
 	memset(targets, 0, sizeof(targets));
