@@ -34,7 +34,9 @@ START_TEST(trusted_access_gets_a_hint)
 
 	ck_assert_ptr_nonnull(hint);
 	ck_assert_ptr_nonnull(strstr(hint, "trusted access for AWS License Manager"));
-	ck_assert_ptr_nonnull(strstr(hint, "license-manager.amazonaws.com"));
+	ck_assert_ptr_nonnull(strstr(hint, "aws organizations enable-aws-service-access --service-principal license-manager.amazonaws.com"));
+	ck_assert_ptr_nonnull(strstr(hint, "--service-principal license-management.marketplace.amazonaws.com"));
+	ck_assert_ptr_null(strstr(hint, "Link AWS Organizations accounts"));
 	ck_assert_ptr_null(strchr(hint, '\n'));
 	line = aws_error_describe(&e);
 	ck_assert_ptr_nonnull(strstr(line, "CreateGrant: ValidationException: License Manager cannot"));
