@@ -328,7 +328,9 @@ class Emulator:
                 req.body, service=req.service,
                 region_check=lambda r: self._region_problem(req.service, r),
                 lookup=self.state.credentials.get, required_signed=required,
-                now=utc_now(), max_skew=self.config.max_skew)
+                now=utc_now() + datetime.timedelta(
+                    seconds=self.config.clock_offset or 0),
+                max_skew=self.config.max_skew)
         except sigv4.AuthError as e:
             raise ApiError(e.kind, e.message)
         req.signing_region = auth["region"]

@@ -48,6 +48,9 @@ class Config:
         "fail_rules": _rules,
         "grant_limit": _number(integer=True),
         "max_skew": _number(),
+        # Seconds added to the emulator's clock for the skew check: a
+        # negative offset makes the client's clock look ahead.
+        "clock_offset": _number(minimum=-math.inf),
     }
     DEFAULTS = {"page_size": 3, "workflow_delay": 0, "grant_limit": 2000,
                 "max_skew": 900}

@@ -167,6 +167,20 @@ class DelegatedAdministrator(helpers.EmulatorTestCase):
         self.assertIn("CreateGrant", lic["ReceivedMetadata"]["AllowedOperations"])
 
 
+class ClockOffset(helpers.EmulatorTestCase):
+    def test_client_clock_ahead(self):
+        self.config(clock_offset=-3600)
+        with self.assertAwsError("InvalidSignatureException",
+                                 contains="Signature not yet current"):
+            self.orgs.describe_organization()
+        self.config(clock_offset=3600)
+        with self.assertAwsError("InvalidSignatureException",
+                                 contains="Signature expired"):
+            self.orgs.describe_organization()
+        self.config(clock_offset=None)
+        self.orgs.describe_organization()
+
+
 class WebIdentity(helpers.EmulatorTestCase):
     fixture = _fixture()
 
