@@ -14,7 +14,7 @@
 #define LM_PAGE_SIZE 100
 #define LM_MAX_PAGES 10000
 
-static void license_clear(struct lm_license *l)
+void lm_license_clear(struct lm_license *l)
 {
 	free(l->arn);
 	free(l->product_sku);
@@ -28,7 +28,7 @@ static void license_clear(struct lm_license *l)
 void lm_licenses_free(struct lm_license *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		license_clear(&l[i]);
+		lm_license_clear(&l[i]);
 	free(l);
 }
 
@@ -151,7 +151,7 @@ int lm_decode_license(json_t *j, struct lm_license *out, char **why)
 	    get_string(j, "Status", false, &out->status, why) < 0 ||
 	    get_string(j, "HomeRegion", false, &out->home_region, why) < 0 ||
 	    get_allowed_operations(j, &out->allowed_operations, why) < 0) {
-		license_clear(out);
+		lm_license_clear(out);
 		return -1;
 	}
 	return 0;
@@ -207,7 +207,7 @@ static int decode_license_item(json_t *j, void *item, char **why)
 
 static void clear_license_item(void *item)
 {
-	license_clear(item);
+	lm_license_clear(item);
 }
 
 /* Decodes one page's items onto the array; returns the page's NextToken

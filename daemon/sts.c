@@ -162,7 +162,7 @@ static int parse_role_credentials(const char *xml, size_t len, const char *op,
 
 	memset(out, 0, sizeof(*out));
 	if (!root)
-		return -1;
+		goto out;
 	for (const char *const *p = result_path; *p; p++)
 		if (member(creds, *p, true, &creds, why) < 0)
 			goto out;

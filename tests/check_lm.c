@@ -103,8 +103,7 @@ START_TEST(license_needs_an_arn)
 	ck_assert_int_eq(lm_decode_license(j, &l, &why), 0);
 	ck_assert_str_eq(l.product_sku, "prod-x");
 	lm_licenses_free(NULL, 0);
-	free(l.arn);
-	free(l.product_sku);
+	lm_license_clear(&l);
 	json_decref(j);
 }
 END_TEST
