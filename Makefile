@@ -54,7 +54,8 @@ LIB_SRCS := \
 	daemon/service.c \
 	daemon/doctor.c \
 	daemon/doctor_read.c \
-	daemon/pool.c
+	daemon/pool.c \
+	daemon/memory.c
 MAIN_SRC := daemon/main.c
 
 LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/%.o)

@@ -210,6 +210,10 @@ static void check_license(const struct doctor_facts *f, const struct config *cfg
 		    l->home_region ? xasprintf("set `region: %s` in the configuration", l->home_region) : NULL,
 		    "license %s has home region %s; the configuration says region: %s", l->arn,
 		    l->home_region ? l->home_region : "(not sent)", cfg->region);
+	} else if (!l->allowed_listed) {
+		add(r, name, DOCTOR_WARN, NULL,
+		    "license %s lists no allowed operations (ReceivedMetadata): whether it may be granted cannot be told",
+		    l->arn);
 	} else if (!strlist_contains(&l->allowed_operations, "CreateGrant")) {
 		add(r, name, DOCTOR_FAIL,
 		    xstrdup("run lmgrantd in the account that holds the Marketplace subscription (a license received through a grant cannot be granted on)"),

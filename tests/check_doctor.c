@@ -32,6 +32,7 @@ static void allow(struct lm_license *l, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		strlist_push(&l->allowed_operations, strdup(names[i]));
+	l->allowed_listed = true;
 }
 
 /* The demo organization as the management account sees it. */
@@ -228,6 +229,10 @@ START_TEST(license_problems)
 	ck_assert_ptr_nonnull(strstr(check("license:claude")->detail, "no license for prod-zzzzzzzzzzzz"));
 	ck_assert_ptr_nonnull(strstr(check("license:claude")->fix, "subscribe"));
 	model.product = "prod-aaaaaaaaaaaa";
+	l->allowed_listed = false;
+	evaluate();
+	ck_assert_int_eq(check("license:claude")->result, DOCTOR_WARN);
+	ck_assert_ptr_nonnull(strstr(check("license:claude")->detail, "lists no allowed operations"));
 }
 END_TEST
 
