@@ -58,15 +58,16 @@ if "$LMGRANTD_BIN" --help 2>/dev/null | grep -q "^  access"; then
 fi
 assert_eq "$(denied_calls)" 0 "calls denied under the read-only policy (plan in sync)"
 
-# The daemon under the daemon policy: a grant deleted by hand and a grant
-# whose version moved are handled without a denied call (GetGrant).
+# The daemon under the daemon policy: an OU grant deleted by hand is made
+# and activated again, the activation meeting a version that moved
+# (answered by GetGrant), without a denied call.
 emu reset-calls >/dev/null
 emu config '{"fail_rules": [{"operation": "CreateGrantVersion", "nth": 1, "times": 1, "concurrent_write": true}]}' >/dev/null
-gone=$(state '[.grants[] | select((.sub_grant | not) and .status == "ACTIVE")][0].arn')
-emu grant-set "{\"arn\": \"$gone\", \"status\": \"DISABLED\"}" >/dev/null
+gone=$(state '[.grants[] | select((.sub_grant | not) and .status == "WORKFLOW_COMPLETED" and (.principal | contains(":ou/")))][0].arn')
+emu grant-set "{\"arn\": \"$gone\", \"status\": \"DELETED\"}" >/dev/null
 as "$DAEMON_KEY" "$DAEMON_SECRET" start_daemon "$T/c.yaml"
-active_again() { [ "$(grants_in ACTIVE)" = 1 ] && [ "$(daemon_pass)" -ge 3 ]; }
-wait_for 20 "the disabled grant to be activated again" active_again
+active_again() { [ "$(grants_in WORKFLOW_COMPLETED)" = 2 ] && [ "$(daemon_pass)" -ge 3 ]; }
+wait_for 20 "the deleted OU grant to be made and activated again" active_again
 stop_daemon
 [ "$(emu calls --count --op GetGrant)" -ge 1 ] || fail "the version mismatch was not answered by GetGrant"
 assert_eq "$(denied_calls)" 0 "calls denied under the daemon policy (run)"
