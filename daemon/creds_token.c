@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safefile.h"
 #include "util.h"
 
 static bool printable_token(const char *s)
@@ -23,23 +24,16 @@ static bool printable_token(const char *s)
 
 int creds_read_token_file(const char *path, const char *what, size_t max, char **out, char **err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	char *buf = NULL;
+	char *why = NULL, *buf = NULL;
+	int fd = safefile_open(path, false, false, &why);
 	size_t got = 0;
 
 	*out = NULL;
 	if (fd < 0) {
-		*err = xasprintf("%s file %s: %s", what, path, strerror(errno));
+		*err = why ? xasprintf("%s file %s %s; refusing it", what, path, why)
+			   : xasprintf("%s file %s: %s", what, path, strerror(errno));
+		free(why);
 		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*err = xasprintf("%s file %s: not a regular file", what, path);
-		goto fail;
-	}
-	if (st.st_mode & S_IWOTH) {
-		*err = xasprintf("%s file %s: is world-writable; refusing it", what, path);
-		goto fail;
 	}
 	buf = xmalloc(max + 2);
 	for (;;) {

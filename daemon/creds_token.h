@@ -2,9 +2,9 @@
  * creds_token: reads a token file a credential source names (the web
  * identity token of EKS/IRSA or a CI's OIDC, the ECS container
  * authorization token). The token is a secret: the buffer is wiped when
- * freed and never quoted in a message. The file must be a regular file,
- * not world-writable (anyone could then choose the identity lmgrantd
- * takes), at most max bytes; trailing whitespace (a final newline) is
+ * freed and never quoted in a message. The file must pass safefile's rules
+ * (another local user who could write it could choose the identity
+ * lmgrantd takes) and hold at most max bytes; trailing whitespace (a final newline) is
  * dropped, and what is left must be printable ASCII without spaces, as it
  * goes into a request.
  */

@@ -348,17 +348,13 @@ static const char *result_word(enum doctor_result res, bool json)
 	return json ? "fail" : "FAIL";
 }
 
-/* Control characters as \xNN: AWS and the config are untrusted. */
+/* Through util's escaper: AWS and the config are untrusted. */
 static void put_escaped(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	char *safe = text_escape(s, ESCAPE_LINE_MAX);
 
-		if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\x%02x", ch);
-		else
-			fputc(ch, f);
-	}
+	fputs(safe, f);
+	free(safe);
 }
 
 void doctor_print(FILE *f, enum output_format fmt, const struct doctor_report *r)

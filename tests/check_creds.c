@@ -813,6 +813,10 @@ START_TEST(token_files)
 	ck_assert_int_eq(creds_read_token_file(ww, "web identity token", 100, &tok, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "world-writable"));
 	free(err);
+	chmod(good, 0620); /* safefile's rules: group-writable is refused too */
+	ck_assert_int_eq(creds_read_token_file(good, "web identity token", 100, &tok, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is group-writable"));
+	free(err);
 	ck_assert_int_eq(creds_read_token_file(blank, "t", 100, &tok, &err), -1);
 	free(err);
 	ck_assert_int_eq(creds_read_token_file(spaced, "t", 100, &tok, &err), -1);

@@ -88,7 +88,7 @@ assert_contains "$T/err" "web identity: assuming $WEB_ROLE failed: AssumeRoleWit
 printf '%s\n' "$TOKEN1" >"$T/token"
 chmod 666 "$T/token"
 expect_exit 1 lmg -c "$T/c.yaml" whoami
-assert_contains "$T/err" "web identity token file $T/token: is world-writable"
+assert_contains "$T/err" "web identity token file $T/token is world-writable; refusing it"
 chmod 600 "$T/token"
 AWS_ROLE_ARN= expect_exit 1 lmg -c "$T/c.yaml" whoami
 assert_contains "$T/err" "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must be set together"
