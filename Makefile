@@ -39,6 +39,9 @@ LIB_SRCS := \
 	daemon/creds.c \
 	daemon/creds_profile.c \
 	daemon/creds_process.c \
+	daemon/creds_token.c \
+	daemon/creds_webid.c \
+	daemon/creds_container.c \
 	daemon/xml.c \
 	daemon/sts.c \
 	daemon/imds.c \
@@ -52,6 +55,8 @@ LIB_SRCS := \
 	daemon/state.c \
 	daemon/service.c \
 	daemon/control.c \
+	daemon/doctor.c \
+	daemon/doctor_read.c \
 	daemon/pool.c \
 	daemon/memory.c
 MAIN_SRC := daemon/main.c

@@ -22,7 +22,7 @@
 /* Received licenses: one per Marketplace subscription. */
 #define LM_MAX_LICENSES 10000
 
-static void license_clear(struct lm_license *l)
+void lm_license_clear(struct lm_license *l)
 {
 	free(l->arn);
 	free(l->product_sku);
@@ -36,7 +36,7 @@ static void license_clear(struct lm_license *l)
 void lm_licenses_free(struct lm_license *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		license_clear(&l[i]);
+		lm_license_clear(&l[i]);
 	free(l);
 }
 
@@ -167,7 +167,7 @@ int lm_decode_license(json_t *j, struct lm_license *out, char **why)
 	    get_string(j, "Status", false, &out->status, why) < 0 ||
 	    get_string(j, "HomeRegion", false, &out->home_region, why) < 0 ||
 	    get_allowed_operations(j, out, why) < 0) {
-		license_clear(out);
+		lm_license_clear(out);
 		return -1;
 	}
 	return 0;
@@ -263,7 +263,7 @@ static int decode_license_item(const struct list_spec *s, json_t *j, void *item,
 
 static void clear_license_item(void *item)
 {
-	license_clear(item);
+	lm_license_clear(item);
 }
 
 /* Decodes one page's items onto the array; returns the page's NextToken

@@ -16,7 +16,9 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "config_check.h"
 #include "control.h"
+#include "doctor.h"
 #include "log.h"
 #include "output.h"
 #include "reconcile.h"
@@ -33,22 +35,27 @@ struct options {
 	const char *metrics_path;
 	long pid;           /* reload --pid; 0: from the pid file */
 	const char *reason; /* suspend --reason */
+	const char *profile; /* --profile: AWS_PROFILE for this run */
+	const char *region;  /* --region: AWS_REGION for this run */
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: lmgrantd [-c PATH] [--log auto|journal|stderr] [-v] COMMAND [options]\n"
+	fputs("usage: lmgrantd [-c PATH] [--log auto|journal|stderr] [--profile NAME] [--region REGION] [-v]\n"
+	      "                COMMAND [options]\n"
 	      "  check                  validate the configuration offline (no network)\n"
 	      "  plan  [-o text|json|markdown]  read live state, print what apply would change; change nothing\n"
 	      "  apply [-o text|json]   one reconcile pass, then exit\n"
 	      "  run                    the daemon: a pass every `interval`, until SIGTERM\n"
 	      "  status [-o text|json]  print the last pass recorded in the state directory\n"
-	      "  whoami                 print the identity the credentials resolve to\n"
+	      "  whoami                 print the identity the credentials resolve to, and its role\n"
+	      "  doctor [-o text|json]  check every prerequisite of the live organization\n"
 	      "  reload [--pid PID]     validate the config, make the running daemon load it, wait for its answer\n"
 	      "  suspend [--reason TEXT] | resume   pause / resume the daemon's changes\n"
 	      "  --version, --help\n"
 	      "\n"
 	      "  -c PATH   config file, or directory of *.yaml files (default " CONFIG_DEFAULT_PATH ")\n"
+	      "  --profile NAME, --region REGION   override AWS_PROFILE and AWS_REGION\n"
 	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending\n", f);
 }
 
@@ -64,6 +71,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "pid", required_argument, NULL, 'P' },
 		{ "reason", required_argument, NULL, 'R' },
+		{ "profile", required_argument, NULL, 'F' },
+		{ "region", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -107,6 +116,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		}
 		case 'R':
 			o->reason = optarg;
+			break;
+		case 'F':
+			o->profile = optarg;
+			break;
+		case 'G':
+			if (!check_region(optarg)) {
+				fprintf(stderr, "lmgrantd: --region takes a region name such as us-east-1\n");
+				return 1;
+			}
+			o->region = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -262,6 +281,52 @@ static void print_field(const char *label, const char *value)
 	free(safe);
 }
 
+/* The caller's role (SPEC §1): 0, or 1 when it cannot be told. */
+static int print_role(struct engine *e, const struct sts_identity *id, const struct org_tree *org)
+{
+	struct aws_error err = { 0 };
+	enum org_role role = ORG_ROLE_UNKNOWN;
+	char *why = NULL, *desc = NULL;
+
+	if (org_caller_role(&e->org, id->account, org, &role, &err) == 0) {
+		printf("role:               %s\n", org_role_name(role));
+		return 0;
+	}
+	why = aws_error_describe(&err);
+	desc = xasprintf("unknown (%s)", why);
+	print_field("role:               ", desc);
+	free(desc);
+	free(why);
+	aws_error_clear(&err);
+	return 1;
+}
+
+/* SPEC §8: every prerequisite checked; exit 1 when any check failed. */
+static int cmd_doctor(const struct options *o)
+{
+	struct config *cfg = NULL;
+	struct engine e;
+	struct doctor_facts facts;
+	struct doctor_report report = { 0 };
+	int rc;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (setup_engine(cfg, &e) < 0) {
+		config_free(cfg);
+		return 1;
+	}
+	doctor_read(&e, &facts);
+	doctor_evaluate(&facts, cfg, &report);
+	doctor_print(stdout, o->format, &report);
+	rc = doctor_exit_code(&report);
+	doctor_report_free(&report);
+	doctor_facts_free(&facts);
+	engine_free(&e);
+	config_free(cfg);
+	return rc;
+}
+
 /* SPEC §1: who the credentials are (GetCallerIdentity), where they came
  * from, and whether that is the organization's management account
  * (DescribeOrganization). Exit 1 when either question has no answer. */
@@ -297,9 +362,10 @@ static int cmd_whoami(const struct options *o)
 
 		print_field("management account: ", text);
 		free(text);
-		rc = 0;
+		rc = print_role(&e, &id, &org);
 	} else if (err.type && strcmp(err.type, "AWSOrganizationsNotInUseException") == 0) {
 		printf("management account: no (the account is not in an organization)\n");
+		printf("role:               %s\n", org_role_name(ORG_ROLE_NO_ORGANIZATION));
 		rc = 0;
 	} else {
 		char *desc = aws_error_describe(&err);
@@ -445,6 +511,13 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 0 : 1;
+	/* As the AWS CLI's flags: they stand for the variables, for every
+	 * part of lmgrantd that reads them. Nothing else runs yet. */
+	if ((o.profile && setenv("AWS_PROFILE", o.profile, 1) < 0) ||
+	    (o.region && setenv("AWS_REGION", o.region, 1) < 0)) {
+		fputs("lmgrantd: cannot set the environment\n", stderr);
+		return 1;
+	}
 	/* One malloc arena for all threads: the worker threads of a pass would
 	 * otherwise each keep an arena of their own, for little gain. */
 	mallopt(M_ARENA_MAX, 1);
@@ -466,6 +539,8 @@ int main(int argc, char **argv)
 		rc = cmd_status(&o);
 	else if (strcmp(o.command, "whoami") == 0)
 		rc = cmd_whoami(&o);
+	else if (strcmp(o.command, "doctor") == 0)
+		rc = cmd_doctor(&o);
 	else if (strcmp(o.command, "reload") == 0)
 		rc = cmd_reload(&o);
 	else if (strcmp(o.command, "suspend") == 0)
