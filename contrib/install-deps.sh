@@ -9,8 +9,9 @@ set -eu
 # Build: compiler, pkg-config and the -dev packages the Makefile asks
 # pkg-config about.
 build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev"
-# The unit: systemd (systemd-analyze, journalctl, journald for the tests)
-# and procps, whose /bin/kill the unit's ExecReload= runs.
+# The unit: systemd (systemd-analyze, journalctl, journald for the tests).
+# procps: the unit's ExecReload= ran its /bin/kill before `lmgrantd
+# reload`; kept, as make fresh-check was last proven with it.
 run="systemd procps"
 # Tests: Check; curl and jq in the system tests; mandoc lints the man
 # pages; bash-completion's framework runs the completion test. The
@@ -18,11 +19,14 @@ run="systemd procps"
 # botocore/boto3 (the tests load the emulator's models, so Debian 12's
 # botocore 1.29 is enough). The Makefile runs /usr/bin/python3, so these
 # are installed even when another python3 on PATH has botocore.
-tests="check curl jq mandoc bash-completion python3 python3-botocore python3-boto3"
+# GitOps tests (600, 605, 606): git makes the config checkouts lmgrantd
+# reads the revision of (lmgrantd itself never runs git); python3-yaml
+# reads the CI example's steps.
+tests="check curl jq mandoc bash-completion python3 python3-botocore python3-boto3 git python3-yaml"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in
 # by clang when recommends are off); make valgrind; make deb: debhelper
-# and lintian (dpkg-buildpackage comes with build-essential), git.
-ci="clang libclang-rt-14-dev valgrind debhelper lintian git"
+# and lintian (dpkg-buildpackage comes with build-essential).
+ci="clang libclang-rt-14-dev valgrind debhelper lintian"
 # make fresh-check: a debootstrap root run under systemd-nspawn.
 fresh="debootstrap systemd-container"
 

@@ -54,12 +54,7 @@ static void fuzz_json_license(json_t *j)
 	if (lm_decode_license(j, &l, &why) == 0) {
 		if (why || !fuzz_nonempty(l.arn))
 			abort();
-		free(l.arn);
-		free(l.product_sku);
-		free(l.product_name);
-		free(l.status);
-		free(l.home_region);
-		strlist_free(&l.allowed_operations);
+		lm_license_clear(&l);
 	} else {
 		if (!why || l.arn)
 			abort();

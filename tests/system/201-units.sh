@@ -15,7 +15,9 @@ cat >"$T/want-diff" <<'EOF'
 < Description=lmgrantd: AWS License Manager grants as declared in YAML
 > Description=lmgrantd (%i): AWS License Manager grants as declared in /etc/lmgrantd/%i.yaml
 < ExecStart=/usr/local/bin/lmgrantd --log journal run
+< ExecReload=/usr/local/bin/lmgrantd reload --pid $MAINPID
 > ExecStart=/usr/local/bin/lmgrantd --log journal -c /etc/lmgrantd/%i.yaml run
+> ExecReload=/usr/local/bin/lmgrantd -c /etc/lmgrantd/%i.yaml reload --pid $MAINPID
 > EnvironmentFile=-/etc/lmgrantd/%i.environment
 < StateDirectory=lmgrantd
 > StateDirectory=lmgrantd/%i

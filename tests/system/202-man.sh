@@ -21,7 +21,10 @@ diff -u "$T/help-commands" "$T/man-commands" || fail "lmgrantd(8) COMMANDS diffe
 # Each command's options as --help shows them, in the man page's .It line.
 while read -r cmd; do
 	syn=$("$LMGRANTD_BIN" "$cmd" --help | head -1 | sed 's/^usage: lmgrantd \[global options\] //')
-	item=$(grep -E "^\.It Cm $cmd( |$)" "$MAN8" | sed -E 's/^\.It Cm //; s/ Op Fl o Cm text \| json/ [-o text|json]/; s/ Op Fl -metrics Ar file/ [--metrics FILE]/')
+	# ".It Cm plan Op Fl o Cm text | json" is "plan [-o text|json]",
+	# ".Op Fl -pid Ar pid" is "[--pid PID]".
+	item=$(grep -E "^\.It Cm $cmd( |$)" "$MAN8" | sed -E 's/^\.It Cm //; s/ \| /|/g;
+		s/ Op Fl o Cm ([a-z|]+)/ [-o \1]/; s/ Op Fl (-[a-z-]+) Ar ([a-z]+)/ [-\1 \U\2]/')
 	assert_eq "$item" "$syn" "lmgrantd(8) synopsis of $cmd"
 done <"$T/help-commands"
 

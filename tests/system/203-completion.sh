@@ -21,11 +21,13 @@ complete_words() {
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
-assert_eq "$(complete_words '')" "apply check plan run status whoami" "commands"
+assert_eq "$(complete_words '')" "apply check doctor plan reload resume run status suspend whoami" "commands"
 assert_eq "$(complete_words p)" "plan" "commands starting with p"
 assert_eq "$(complete_words --st)" "--state-dir" "global options"
 assert_eq "$(complete_words --log '')" "auto journal stderr" "--log values"
-assert_eq "$(complete_words plan -o '')" "json text" "plan -o values"
+assert_eq "$(complete_words plan -o '')" "json markdown text" "plan -o values"
+assert_eq "$(complete_words status -o '')" "json text" "status -o values"
+assert_eq "$(complete_words reload --p)" "--pid --profile" "reload's own and global options"
 assert_eq "$(complete_words -c /x plan --o)" "--output" "plan's own options"
 assert_eq "$(complete_words run --m)" "--metrics" "run's own options"
 assert_eq "$(complete_words check --m)" "" "check takes no --metrics"
