@@ -111,6 +111,20 @@ static json_t *models_json(const struct pass_report *r)
 	return models;
 }
 
+/* The services whose request rate is shown: the two with quotas of their
+ * own that a pass spends (SPEC 2, max_tps). */
+static const char *const paced_services[] = { "license-manager", "organizations" };
+
+static json_t *rates_json(const struct http_client *http)
+{
+	json_t *rates = json_object();
+
+	for (size_t i = 0; i < ARRAY_LEN(paced_services); i++)
+		json_object_set_new(rates, paced_services[i],
+				    json_real(http_client_rate(http, paced_services[i])));
+	return rates;
+}
+
 static const char *last_error(const struct pass_report *r)
 {
 	for (size_t i = 0; i < r->result.nresults; i++)
@@ -122,8 +136,8 @@ static const char *last_error(const struct pass_report *r)
 	return NULL;
 }
 
-int state_write_status(const char *dir, const struct pass_report *r, time_t started,
-		       time_t next_pass, char **err)
+int state_write_status(const char *dir, const struct pass_report *r, const struct http_client *http,
+		       time_t started, time_t next_pass, char **err)
 {
 	json_t *counts = json_object(), *doc;
 	char when[32], next[32], *text, *path;
@@ -147,6 +161,7 @@ int state_write_status(const char *dir, const struct pass_report *r, time_t star
 			(json_int_t)pass_live_grants(r), "counts", counts, "models", models_json(r),
 			"last_error", last_error(r) ? json_string(last_error(r)) : json_null(),
 			"next_pass", next);
+	json_object_set_new(doc, "api_rate_limit", rates_json(http));
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	path = xasprintf("%s/status.json", dir);
 	rc = write_file_atomic(path, text, strlen(text), err);
@@ -253,6 +268,17 @@ static void metrics_calls(struct strbuf *sb, const struct http_client *http)
 	}
 }
 
+static void metrics_rates(struct strbuf *sb, const struct http_client *http)
+{
+	sb_puts(sb, "# HELP lmgrantd_api_rate_limit Client-side request rate in force, requests/s.\n"
+		    "# TYPE lmgrantd_api_rate_limit gauge\n");
+	for (size_t i = 0; i < ARRAY_LEN(paced_services); i++) {
+		sb_puts(sb, "lmgrantd_api_rate_limit{");
+		label(sb, "service", paced_services[i], true);
+		sb_printf(sb, "} %.3f\n", http_client_rate(http, paced_services[i]));
+	}
+}
+
 static void metrics_grants(struct strbuf *sb, const struct pass_report *r)
 {
 	sb_puts(sb, "# HELP lmgrantd_grants Live grants by model and status at the last pass.\n"
@@ -314,6 +340,7 @@ int state_write_metrics(const char *path, const struct metrics *m, const struct 
 		  st.throttled);
 	metrics_actions(&sb, m);
 	metrics_calls(&sb, http);
+	metrics_rates(&sb, http);
 	metrics_grants(&sb, r);
 	rc = write_file_atomic(path, sb.buf, sb.len, err);
 	sb_free(&sb);

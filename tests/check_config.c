@@ -221,7 +221,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->interval_s, 300);
 	ck_assert(cfg->prune);
 	ck_assert_uint_eq(cfg->max_deletes, 10);
-	ck_assert(cfg->max_tps == 5);
+	ck_assert(cfg->max_tps == CONFIG_TPS_AUTO);
 	ck_assert_uint_eq(cfg->retry_max_attempts, 8);
 	ck_assert_str_eq(cfg->activation_override, "DISTRIBUTED_GRANTS_ONLY");
 	ck_assert_ptr_null(cfg->grantee_role);
@@ -415,7 +415,7 @@ static const struct {
 	{ V1 "max_tps: -1\n" ORG_MODEL, "2:10: ", "greater than 0" },
 	{ V1 "max_tps: .inf\n" ORG_MODEL, "2:10: ", "greater than 0" },
 	{ V1 "max_tps: .nan\n" ORG_MODEL, "2:10: ", "greater than 0" },
-	{ V1 "max_tps: five\n" ORG_MODEL, "2:10: ", "max_tps: expected a number, found a string" },
+	{ V1 "max_tps: five\n" ORG_MODEL, "2:10: ", "max_tps: expected a number or 'auto', found a string" },
 	{ V1 "retry:\n  max_attempts: 101\n" ORG_MODEL, "3:17: ", "between 1 and 100" },
 	{ V1 "retry: 3\n" ORG_MODEL, "2:8: ", "retry: expected a mapping, found an integer" },
 	{ V1 "activation:\n  grantee_role: \"\"\n" ORG_MODEL, "3:17: ", "is not an IAM role name" },
