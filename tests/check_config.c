@@ -211,6 +211,18 @@ START_TEST(test_full_config)
 }
 END_TEST
 
+START_TEST(test_max_tps_auto)
+{
+	struct config *cfg = load_ok(V1 "max_tps: auto\n" ORG_MODEL);
+
+	ck_assert(cfg->max_tps == CONFIG_TPS_AUTO);
+	config_free(cfg);
+	cfg = load_ok(V1 "max_tps: 80\n" ORG_MODEL);
+	ck_assert(cfg->max_tps == 80);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_defaults)
 {
 	struct config *cfg = load_ok(V1 ORG_MODEL);
@@ -415,6 +427,7 @@ static const struct {
 	{ V1 "max_tps: -1\n" ORG_MODEL, "2:10: ", "greater than 0" },
 	{ V1 "max_tps: .inf\n" ORG_MODEL, "2:10: ", "greater than 0" },
 	{ V1 "max_tps: .nan\n" ORG_MODEL, "2:10: ", "greater than 0" },
+	{ V1 "max_tps: Auto\n" ORG_MODEL, "2:10: ", "max_tps: expected a number or 'auto', found a string" },
 	{ V1 "max_tps: five\n" ORG_MODEL, "2:10: ", "max_tps: expected a number or 'auto', found a string" },
 	{ V1 "retry:\n  max_attempts: 101\n" ORG_MODEL, "3:17: ", "between 1 and 100" },
 	{ V1 "retry: 3\n" ORG_MODEL, "2:8: ", "retry: expected a mapping, found an integer" },
@@ -1093,6 +1106,7 @@ static Suite *config_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_full_config);
+	tcase_add_test(tc, test_max_tps_auto);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_interval_forms);
 	tcase_add_test(tc, test_builtin_table);
