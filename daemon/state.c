@@ -171,6 +171,23 @@ int state_write_status(const char *dir, const struct pass_report *r, const struc
 	return rc;
 }
 
+/* "request rate: license-manager 12.3/s, organizations 5.0/s"; nothing
+ * for a status.json written before rates were recorded. */
+static void print_rates_text(FILE *out, json_t *rates)
+{
+	const char *service;
+	json_t *rate;
+	const char *sep = "request rate: ";
+
+	if (!json_is_object(rates) || json_object_size(rates) == 0)
+		return;
+	json_object_foreach(rates, service, rate) {
+		fprintf(out, "%s%s %.1f/s", sep, service, json_number_value(rate));
+		sep = ", ";
+	}
+	fputc('\n', out);
+}
+
 static void print_status_text(FILE *out, json_t *doc)
 {
 	json_t *models = json_object_get(doc, "models"), *m;
@@ -185,6 +202,7 @@ static void print_status_text(FILE *out, json_t *doc)
 	fprintf(out, "next pass:  %s\n", json_string_value(json_object_get(doc, "next_pass")));
 	if (json_is_string(json_object_get(doc, "last_error")))
 		fprintf(out, "last error: %s\n", json_string_value(json_object_get(doc, "last_error")));
+	print_rates_text(out, json_object_get(doc, "api_rate_limit"));
 	json_object_foreach(models, name, m) {
 		json_t *grants = json_object_get(m, "grants"), *n;
 		const char *st;

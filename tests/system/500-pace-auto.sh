@@ -57,4 +57,6 @@ stop_daemon
 assert_eq "$(rate license-manager)" 7.000 "fixed license-manager rate"
 assert_eq "$(rate organizations)" 7.000 "fixed organizations rate"
 if grep -q "request rate now" "$T/daemon.err"; then fail "a fixed rate moved"; fi
+STATE_DIRECTORY=$T/state expect_exit 0 "$LMGRANTD_BIN" status
+assert_contains "$T/out" "request rate: license-manager 7.0/s, organizations 7.0/s"
 echo ok
