@@ -2,7 +2,7 @@
  * http: sends signed AWS requests with libcurl and turns the answers into
  * JSON or an aws_error. Signing is libcurl's own SigV4 (CURLOPT_AWS_SIGV4);
  * this module adds what AWS clients need around it: endpoint rules, a
- * client-side rate limit, retries with full-jitter backoff for throttling,
+ * client-side rate limit per service (its rate from pacer), retries with full-jitter backoff for throttling,
  * 5xx and transport errors, response size caps, and error decoding by the
  * body's __type (never by HTTP status alone).
  *
