@@ -2,9 +2,10 @@
  * http: sends signed AWS requests with libcurl and turns the answers into
  * JSON or an aws_error. Signing is libcurl's own SigV4 (CURLOPT_AWS_SIGV4);
  * this module adds what AWS clients need around it: endpoint rules, a
- * client-side rate limit per service (its rate from pacer), retries with full-jitter backoff for throttling,
- * 5xx and transport errors, response size caps, and error decoding by the
- * body's __type (never by HTTP status alone).
+ * client-side rate limit per service (the rate is pacer's), retries with
+ * full-jitter backoff for throttling, 5xx and transport errors, response
+ * size caps, and error decoding by the body's __type (never by HTTP status
+ * alone).
  *
  * It does not know any AWS operation: lm, org and sts build the requests.
  */
