@@ -1,11 +1,13 @@
 /*
  * Unit tests for pacer: slots, slow start and probing (increase), halving
  * at the end of slow start and multiplicative backoff after it, the floor
- * and the ceiling, one lane per service, fixed rates, and the 20 % change
- * report. Time is a number the tests pass in: no clock, no sleeping.
+ * and the ceiling, one lane per service, fixed rates, the 20 % change
+ * report, and convergence on a simulated AWS token bucket. Time is a number
+ * the tests pass in: no clock, no sleeping.
  */
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
 
 #include "check_main.h"
 #include "pacer.h"
@@ -240,6 +242,66 @@ START_TEST(test_change_report_over_20_percent)
 }
 END_TEST
 
+/*
+ * AWS as a token bucket of rate r and burst ceil(r) (what the emulator's
+ * --throttle-rps does), 10 requests in flight as a pass's workers keep
+ * them, answers 10 ms after sending, a throttled request tried again after
+ * a 50 ms backoff. Returns the time n requests took to succeed; *throttled
+ * is how many attempts were throttled.
+ */
+static double simulate(double r, int n, int *throttled)
+{
+	enum { WORKERS = 10 };
+	struct pacer *p = pacer_new(0);
+	struct pacer_ticket tk[WORKERS];
+	double when[WORKERS] = { 0 }, tokens = ceil(r), last = 0, now = 0;
+	int step[WORKERS] = { 0 }, started = WORKERS, done = 0;
+	bool refused[WORKERS] = { false };
+
+	*throttled = 0;
+	while (done < n) {
+		int w = -1;
+
+		for (int i = 0; i < WORKERS; i++)
+			if (step[i] >= 0 && (w < 0 || when[i] < when[w]))
+				w = i;
+		now = when[w];
+		if (step[w] == 0) { /* asks for a slot */
+			tk[w] = pacer_reserve(p, LM, now);
+			when[w] = tk[w].at;
+			step[w] = 1;
+		} else if (step[w] == 1) { /* sends */
+			tokens = fmin(ceil(r), tokens + (now - last) * r);
+			last = now;
+			refused[w] = tokens < 1;
+			tokens -= refused[w] ? 0 : 1;
+			*throttled += refused[w];
+			when[w] = now + 0.01;
+			step[w] = 2;
+		} else { /* has its answer */
+			pacer_answer(p, LM, &tk[w], now, refused[w] ? PACER_THROTTLED : PACER_OK);
+			done += !refused[w];
+			when[w] = now + (refused[w] ? 0.05 : 0);
+			step[w] = refused[w] || started++ < n ? 0 : -1;
+		}
+	}
+	pacer_free(p);
+	return now;
+}
+
+START_TEST(test_converges_on_a_token_bucket)
+{
+	static const double rates[] = { 4, 20, 80 };
+	double r = rates[_i];
+	int throttled = 0;
+	double took = simulate(r, 2000, &throttled);
+
+	/* The bench's targets (make bench, S5), met in this model too. */
+	ck_assert_double_le(took, 1.25 * 2000 / r);
+	ck_assert_int_le(throttled, 0.05 * (2000 + throttled));
+}
+END_TEST
+
 static Suite *pacer_suite(void)
 {
 	Suite *s = suite_create("pacer");
@@ -258,6 +320,7 @@ static Suite *pacer_suite(void)
 	tcase_add_test(tc, test_fixed_rate_never_moves);
 	tcase_add_test(tc, test_neutral_answers_change_nothing);
 	tcase_add_test(tc, test_change_report_over_20_percent);
+	tcase_add_loop_test(tc, test_converges_on_a_token_bucket, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
