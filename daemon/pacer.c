@@ -18,6 +18,10 @@
  * Only a throttling answer to a request reserved after the last backoff
  * backs off again: the requests already under way at the old rate would
  * otherwise cut the rate once each for the same overshoot.
+ *
+ * The constants are tuned against `make bench` S5 (an emulator throttling
+ * at 4, 20 and 80/s; README, Performance): a gentler backoff throttles
+ * more, a faster probe too, a harsher backoff leaves the quota unused.
  */
 #include "pacer.h"
 
