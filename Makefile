@@ -50,6 +50,7 @@ LIB_SRCS := \
 	daemon/state.c \
 	daemon/service.c \
 	daemon/pool.c \
+	daemon/memory.c \
 	daemon/pacer.c
 MAIN_SRC := daemon/main.c
 
