@@ -72,7 +72,8 @@ LIB_SRCS := \
 	daemon/doctor.c \
 	daemon/doctor_read.c \
 	daemon/pool.c \
-	daemon/memory.c
+	daemon/memory.c \
+	daemon/pacer.c
 MAIN_SRC := daemon/main.c
 
 LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/%.o)

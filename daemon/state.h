@@ -28,9 +28,10 @@ struct metrics {
 };
 void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now);
 
-/* Writes dir/status.json for the pass. Returns -1 with *err (caller frees). */
-int state_write_status(const char *dir, const struct pass_report *r, time_t started,
-		       time_t next_pass, char **err);
+/* Writes dir/status.json for the pass, with the request rates of http in
+ * force at its end. Returns -1 with *err (caller frees). */
+int state_write_status(const char *dir, const struct pass_report *r, const struct http_client *http,
+		       time_t started, time_t next_pass, char **err);
 /* Prints dir/status.json as text or JSON. Returns -1 with *err. */
 int state_print_status(const char *dir, enum output_format fmt, FILE *out, char **err);
 /* Writes the metrics file for the last pass r and the counters m. */
