@@ -151,6 +151,9 @@ static int retry_after_reread(const struct apply_ctx *ctx, const struct action *
 		res->grant_arn = xstrdup(g.arn);
 		res->version = xstrdup(g.version);
 		res->status = g.status;
+		/* The delete AWS refused as already made: its request id is
+		 * the one this entry can be matched by. */
+		res->request_id = xstrdup(err->request_id);
 		aws_error_clear(err);
 		rc = 0;
 		goto out;
@@ -204,6 +207,7 @@ static void log_outcome(const struct apply_ctx *ctx, const struct action *a, enu
 		.model = a->model, .license_arn = a->license_arn,
 		.grant_arn = res && res->grant_arn ? res->grant_arn : a->grant_arn,
 		.principal_arn = a->principal_arn, .target = a->target_label,
+		.status_reason = grant_reason_shown(a->status, a->status_reason),
 		.pass = ctx->pass,
 	};
 	char *why = NULL;
@@ -211,6 +215,7 @@ static void log_outcome(const struct apply_ctx *ctx, const struct action *a, enu
 	if (r == AR_OK) {
 		ev.message_id = action_msgid(a->kind);
 		ev.priority = LOG_NOTICE;
+		ev.request_id = res ? res->request_id : NULL;
 		log_event(&ev, "%s: grant %s for %s (%s)", a->model ? a->model : "-", past_tense(a->kind),
 			  target_of(a), a->reason);
 		return;

@@ -837,9 +837,10 @@ static void count_attempt(struct http_client *c, const struct request *rq,
 }
 
 /* Runs a request with the retry policy. On success *body_out (caller frees)
- * holds the answer body. */
+ * holds the answer body and, when request_id is not NULL, *request_id
+ * (caller frees; NULL when AWS sent none) the answer's x-amzn-RequestId. */
 static int perform(struct http_client *c, const struct request *rq, struct creds_provider *cp,
-		   char **body_out, struct aws_error *err)
+		   char **body_out, char **request_id, struct aws_error *err)
 {
 	bool renewed = false; /* credentials renewed after ExpiredToken, at most once */
 
@@ -878,6 +879,8 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		if (out == ATTEMPT_OK) {
 			free(key_id);
 			*body_out = sb_steal(&resp.body);
+			if (request_id)
+				*request_id = resp.request_id[0] ? xstrdup(resp.request_id) : NULL;
 			aws_error_clear(err);
 			return 0;
 		}
@@ -904,6 +907,13 @@ int aws_json_call(struct http_client *c, const struct aws_service *svc,
 		  struct creds_provider *cp, const char *operation, json_t *body,
 		  json_t **out, struct aws_error *err)
 {
+	return aws_json_call_id(c, svc, cp, operation, body, out, NULL, err);
+}
+
+int aws_json_call_id(struct http_client *c, const struct aws_service *svc,
+		     struct creds_provider *cp, const char *operation, json_t *body,
+		     json_t **out, char **request_id, struct aws_error *err)
+{
 	char *payload = json_dumps(body, JSON_COMPACT);
 	char *answer = NULL;
 	struct request rq = {
@@ -915,12 +925,14 @@ int aws_json_call(struct http_client *c, const struct aws_service *svc,
 	int rc = -1;
 
 	*out = NULL;
+	if (request_id)
+		*request_id = NULL;
 	if (!payload) {
 		aws_error_clear(err);
 		set_error(err, AWS_ERR_PROTOCOL, operation, "SerializationError", "cannot encode the request");
 		return -1;
 	}
-	if (perform(c, &rq, cp, &answer, err) < 0)
+	if (perform(c, &rq, cp, &answer, request_id, err) < 0)
 		goto fail;
 	*out = json_loads(answer, 0, &jerr);
 	if (!json_is_object(*out)) {
@@ -930,6 +942,11 @@ int aws_json_call(struct http_client *c, const struct aws_service *svc,
 		*out = NULL;
 		set_error(err, AWS_ERR_PROTOCOL, operation, "InvalidResponse", what);
 		free(what);
+		if (request_id) {
+			free(err->request_id);
+			err->request_id = *request_id;
+			*request_id = NULL;
+		}
 		goto fail;
 	}
 	rc = 0;
@@ -950,7 +967,7 @@ int aws_query_call(struct http_client *c, const struct aws_service *svc,
 	};
 
 	*xml_out = NULL;
-	return perform(c, &rq, cp, xml_out, err);
+	return perform(c, &rq, cp, xml_out, NULL, err);
 }
 
 long http_plain_request(struct http_client *c, const char *method, const char *url,

@@ -125,6 +125,13 @@ int aws_json_call(struct http_client *c, const struct aws_service *svc,
 		  struct creds_provider *cp, const char *operation, json_t *body,
 		  json_t **out, struct aws_error *err);
 
+/* The same, and on success *request_id (caller frees; NULL when AWS sent
+ * none) is the answer's x-amzn-RequestId: writes journal it (SPEC §6). On
+ * an answer that does not decode, err->request_id holds it. */
+int aws_json_call_id(struct http_client *c, const struct aws_service *svc,
+		     struct creds_provider *cp, const char *operation, json_t *body,
+		     json_t **out, char **request_id, struct aws_error *err);
+
 /*
  * Calls a query-protocol (STS) operation with an x-www-form-urlencoded
  * body (borrowed). On success returns 0 and *xml_out (caller frees) holds

@@ -34,6 +34,7 @@ void lm_write_result_clear(struct lm_write_result *r)
 {
 	free(r->grant_arn);
 	free(r->version);
+	free(r->request_id);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -356,12 +357,16 @@ static int write_call(const struct aws_client *c, const char *op, json_t *req,
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (aws_json_call(c->http, c->svc, c->creds, op, req, &resp, err) < 0)
+	if (aws_json_call_id(c->http, c->svc, c->creds, op, req, &resp, &res->request_id, err) < 0)
 		goto fail;
 	if (get_string(resp, "GrantArn", true, &res->grant_arn, &why) < 0 ||
 	    get_string(resp, "Version", true, &res->version, &why) < 0 ||
 	    get_string(resp, "Status", false, &status, &why) < 0) {
+		/* The write may have been made: its request id is what
+		 * matches it to CloudTrail. */
 		aws_error_protocol(err, op, why);
+		err->request_id = res->request_id;
+		res->request_id = NULL;
 		lm_write_result_clear(res);
 		goto fail;
 	}

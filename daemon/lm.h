@@ -21,11 +21,13 @@ struct lm_license {
 };
 void lm_licenses_free(struct lm_license *l, size_t n);
 
-/* Outcome of a write: the grant's new status and version. Owned. */
+/* Outcome of a write: the grant's new status and version, and the
+ * request id AWS answered it with (NULL when none). Owned. */
 struct lm_write_result {
 	char *grant_arn;
 	enum grant_status status;
 	char *version;
+	char *request_id;
 };
 void lm_write_result_clear(struct lm_write_result *r);
 

@@ -8,6 +8,7 @@
  */
 #include "log.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +20,15 @@
 
 #include "util.h"
 
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/* Written once by log_setup, read-only after. */
 static struct {
 	bool journal;
+	bool stderr;
 	bool verbose;
+	const char *command;
+	char invoked_by[64];
 } log_cfg;
 
 int log_target_parse(const char *s, enum log_target *out)
@@ -52,11 +59,37 @@ static bool stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-void log_setup(enum log_target target, bool verbose)
+static bool journal_socket_exists(void)
 {
+	struct stat st;
+
+	return stat(JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* The user name of the effective uid, else the number: who ran the
+ * command, for the audit trail. */
+static void set_invoked_by(void)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+	uid_t uid = geteuid();
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name)
+		snprintf(log_cfg.invoked_by, sizeof(log_cfg.invoked_by), "%s", found->pw_name);
+	else
+		snprintf(log_cfg.invoked_by, sizeof(log_cfg.invoked_by), "%lu", (unsigned long)uid);
+}
+
+void log_setup(enum log_target target, bool verbose, const char *command)
+{
+	bool auto_journal = target == LOG_TARGET_AUTO && stderr_is_journal();
+
 	log_cfg.verbose = verbose;
-	log_cfg.journal = target == LOG_TARGET_JOURNAL ||
-			  (target == LOG_TARGET_AUTO && stderr_is_journal());
+	log_cfg.command = command;
+	log_cfg.journal = target == LOG_TARGET_JOURNAL || auto_journal ||
+			  (target == LOG_TARGET_AUTO && journal_socket_exists());
+	log_cfg.stderr = target == LOG_TARGET_STDERR || (target == LOG_TARGET_AUTO && !auto_journal);
+	set_invoked_by();
 }
 
 bool log_to_journal(void)
@@ -96,6 +129,7 @@ static void event_to_stderr(const struct log_event *ev, const char *message)
 	add_field(&sb, "grant", ev->grant_arn);
 	add_field(&sb, "error", ev->error);
 	add_field(&sb, "request_id", ev->request_id);
+	add_field(&sb, "status_reason", ev->status_reason);
 	if (ev->pass)
 		sb_printf(&sb, " pass=%lu", ev->pass);
 	sb_puts(&sb, "]\n");
@@ -116,8 +150,8 @@ static void push_field(struct iovec *iov, char **owned, size_t *n, const char *n
 
 static void event_to_journal(const struct log_event *ev, const char *message)
 {
-	struct iovec iov[16];
-	char *owned[16];
+	struct iovec iov[24];
+	char *owned[24];
 	char num[32];
 	size_t n = 0;
 
@@ -135,6 +169,9 @@ static void event_to_journal(const struct log_event *ev, const char *message)
 	push_field(iov, owned, &n, "LMGRANTD_TARGET", ev->target);
 	push_field(iov, owned, &n, "LMGRANTD_AWS_REQUEST_ID", ev->request_id);
 	push_field(iov, owned, &n, "LMGRANTD_ERROR", ev->error);
+	push_field(iov, owned, &n, "LMGRANTD_STATUS_REASON", ev->status_reason);
+	push_field(iov, owned, &n, "LMGRANTD_COMMAND", log_cfg.command);
+	push_field(iov, owned, &n, "LMGRANTD_INVOKED_BY", log_cfg.invoked_by);
 	if (ev->pass) {
 		snprintf(num, sizeof(num), "%lu", ev->pass);
 		push_field(iov, owned, &n, "LMGRANTD_PASS", num);
@@ -154,7 +191,7 @@ void log_event(const struct log_event *ev, const char *fmt, ...)
 	va_end(ap);
 	if (log_cfg.journal)
 		event_to_journal(ev, message);
-	else
+	if (log_cfg.stderr)
 		event_to_stderr(ev, message);
 	free(message);
 }
@@ -171,8 +208,10 @@ void log_msg(int priority, const char *fmt, ...)
 	va_end(ap);
 	if (log_cfg.journal)
 		sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", priority,
-				"SYSLOG_IDENTIFIER=lmgrantd", NULL);
-	else
+				"SYSLOG_IDENTIFIER=lmgrantd", "LMGRANTD_COMMAND=%s",
+				log_cfg.command ? log_cfg.command : "", "LMGRANTD_INVOKED_BY=%s",
+				log_cfg.invoked_by, NULL);
+	if (log_cfg.stderr)
 		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), message);
 	free(message);
 }

@@ -264,7 +264,7 @@ int main(int argc, char **argv)
 	/* One malloc arena for all threads: the worker threads of a pass would
 	 * otherwise each keep an arena of their own, for little gain. */
 	mallopt(M_ARENA_MAX, 1);
-	log_setup(o.log_target, o.verbose);
+	log_setup(o.log_target, o.verbose, o.command);
 	service_install_stop_signals();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fputs("lmgrantd: cannot initialise libcurl\n", stderr);

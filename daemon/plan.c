@@ -188,6 +188,7 @@ static struct action *add_target(struct builder *b, const struct license_ctx *c,
 		a->grant_arn = xstrdup(keeper->arn);
 		a->version = xstrdup(keeper->version);
 		a->status = keeper->status;
+		a->status_reason = xstrdup(keeper->status_reason);
 	}
 	if (kind == ACT_CREATE || kind == ACT_UPDATE) {
 		a->operations = c->model->operations;
@@ -208,6 +209,7 @@ static void add_delete(struct builder *b, const struct license_ctx *c, size_t ti
 	a->grant_arn = xstrdup(g->arn);
 	a->version = xstrdup(g->version);
 	a->status = g->status;
+	a->status_reason = xstrdup(g->status_reason);
 	a->is_account = is_account_arn(g->principal_arn);
 }
 
@@ -444,6 +446,7 @@ static void action_clear(struct action *a)
 	free(a->principal_arn);
 	free(a->grant_arn);
 	free(a->version);
+	free(a->status_reason);
 	free(a->reason);
 }
 

@@ -105,6 +105,7 @@ struct action {
 	char *grant_arn;           /* NULL for create */
 	char *version;             /* NULL for create */
 	enum grant_status status;  /* live status; GS_UNKNOWN for create */
+	char *status_reason;       /* owned: the live grant's StatusReason; may be NULL */
 	bool is_account;           /* the principal is an account (not OU/org) */
 	const char *const *operations; /* create/update: the declared list; borrowed */
 	size_t noperations;

@@ -296,6 +296,7 @@ static void log_blocked(const struct pass_report *r)
 			.result = "failed", .model = a->model, .license_arn = a->license_arn,
 			.principal_arn = a->principal_arn, .grant_arn = a->grant_arn,
 			.target = a->target_label, .pass = r->pass,
+			.status_reason = grant_reason_shown(a->status, a->status_reason),
 		};
 
 		if (a->blocked_by == BLOCK_REJECTED) {
