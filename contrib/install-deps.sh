@@ -3,6 +3,8 @@
 # when everything is present; uses sudo when not root.
 set -eu
 pkgs="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev check systemd valgrind curl jq"
+# promtool checks the metrics file and the alert rules (make check).
+pkgs="$pkgs prometheus"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in
 # by clang when recommends are off).
 pkgs="$pkgs clang libclang-rt-14-dev"

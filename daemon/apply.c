@@ -227,6 +227,12 @@ static void log_outcome(const struct apply_ctx *ctx, const struct action *a, enu
 		ev.error = err->type;
 		why = aws_error_describe(err);
 	}
+	/* Stopping (SIGTERM) is no failure of the action: a notice. */
+	if ((err && err->kind == AWS_ERR_CANCELLED) || (ctx->should_stop && ctx->should_stop())) {
+		ev.priority = LOG_NOTICE;
+		free(why);
+		why = xstrdup("interrupted by a stop request");
+	}
 	log_event(&ev, "%s: %s for %s %s: %s", a->model ? a->model : "-", action_kind_name(a->kind),
 		  target_of(a), r == AR_FAILED ? "failed" : "skipped", why ? why : "see earlier entries");
 	free(why);
@@ -272,6 +278,10 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 		if (res.grant_arn && res.version)
 			remember_version(vers, res.grant_arn, res.version);
 	} else {
+		/* Cut short by SIGTERM: not made, not failed; the next pass
+		 * reads what AWS holds (the ClientToken covers a write that was). */
+		if (err.kind == AWS_ERR_CANCELLED)
+			r = AR_SKIPPED;
 		*error = aws_error_describe(&err);
 	}
 	log_outcome(ctx, a, r, &res, &err);
@@ -345,6 +355,8 @@ static enum action_result run_accept(const struct apply_ctx *ctx, struct version
 		remember_version(vers, res.grant_arn, res.version);
 	else if (r != AR_OK)
 		*error = aws_error_describe(&err);
+	if (r == AR_FAILED && err.kind == AWS_ERR_CANCELLED)
+		r = AR_SKIPPED;
 out:
 	log_outcome(ctx, a, r, &res, &err);
 	lm_write_result_clear(&res);
@@ -382,8 +394,6 @@ static bool should_skip(struct apply_run *run, const struct action *a)
 {
 	bool skip;
 
-	if (run->ctx->should_stop && run->ctx->should_stop())
-		return true;
 	pthread_mutex_lock(&run->lock);
 	skip = license_failed(&run->failed_licenses, a);
 	pthread_mutex_unlock(&run->lock);
@@ -401,6 +411,12 @@ static void apply_one(void *arg, size_t k)
 
 	if (a->withheld) {
 		record_locked(run, i, AR_SKIPPED, xstrdup("withheld by max_deletes"));
+		return;
+	}
+	/* Stopping: what has not started is left to the next pass, and the
+	 * pass summary says so (one entry, not one per action). */
+	if (run->ctx->should_stop && run->ctx->should_stop()) {
+		record_locked(run, i, AR_SKIPPED, xstrdup("interrupted by a stop request"));
 		return;
 	}
 	if (should_skip(run, a)) {

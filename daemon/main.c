@@ -243,9 +243,9 @@ static int cmd_run(const struct options *o)
 static int cmd_status(const struct options *o)
 {
 	char *dir = state_dir(), *err = NULL;
-	int rc = 0;
+	int rc = state_print_status(dir, o->format, stdout, time(NULL), &err);
 
-	if (state_print_status(dir, o->format, stdout, &err) < 0) {
+	if (rc < 0) {
 		fprintf(stderr, "lmgrantd: %s\n", err);
 		free(err);
 		rc = 1;

@@ -105,15 +105,21 @@ void pass_report_free(struct pass_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A read cut short by SIGTERM is not a failure: the pass is interrupted. */
 static void log_read_failure(const char *what, const struct aws_error *err, unsigned long pass)
 {
 	char *why = aws_error_describe(err);
+	bool cancelled = err->kind == AWS_ERR_CANCELLED;
 	struct log_event ev = {
-		.message_id = MSGID_READ_FAILED, .priority = LOG_ERR, .action = "pass",
-		.result = "failed", .request_id = err->request_id, .error = err->type, .pass = pass,
+		.message_id = MSGID_READ_FAILED, .priority = cancelled ? LOG_NOTICE : LOG_ERR,
+		.action = "pass", .result = cancelled ? "skipped" : "failed",
+		.request_id = err->request_id, .error = err->type, .pass = pass,
 	};
 
-	log_event(&ev, "reading %s failed: %s", what, why);
+	if (cancelled)
+		log_event(&ev, "reading %s interrupted: stopping", what);
+	else
+		log_event(&ev, "reading %s failed: %s", what, why);
 	free(why);
 }
 
@@ -342,7 +348,17 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 		apply_plan(&ctx, &r->plan, &r->result);
 		r->applied = true;
 	}
+	r->interrupted = e->should_stop && e->should_stop();
 	r->seconds = now_seconds() - start;
+}
+
+const char *pass_result_word(const struct pass_report *r)
+{
+	if (r->interrupted)
+		return "interrupted";
+	if (pass_exit_code(r) == 1)
+		return "failed";
+	return plan_changes(&r->plan) ? "changed" : "in_sync";
 }
 
 int pass_exit_code(const struct pass_report *r)
@@ -377,16 +393,20 @@ static size_t pass_changes_made(const struct pass_report *r)
 	return n;
 }
 
+/* An interrupted pass is a notice (SPEC §5): a restart is not a failure. */
 void pass_log_summary(const struct pass_report *r)
 {
 	int code = pass_exit_code(r);
+	const char *done = r->interrupted ? "interrupted" : code == 1 ? "failed" : "done";
 	struct log_event ev = {
-		.message_id = MSGID_PASS_SUMMARY, .priority = code == 1 ? LOG_ERR : LOG_INFO,
-		.action = "pass", .result = code == 1 ? "failed" : "ok", .pass = r->pass,
+		.message_id = MSGID_PASS_SUMMARY,
+		.priority = r->interrupted ? LOG_NOTICE : code == 1 ? LOG_ERR : LOG_INFO,
+		.action = "pass", .result = r->interrupted ? "interrupted" : code == 1 ? "failed" : "ok",
+		.pass = r->pass,
 	};
 
 	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
-		  r->pass, code == 1 ? "failed" : "done", pass_changes_made(r),
+		  r->pass, done, pass_changes_made(r),
 		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],
 		  pass_live_grants(r), r->seconds);
 }

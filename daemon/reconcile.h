@@ -61,6 +61,9 @@ struct pass_report {
 	bool applied;
 	struct apply_result result;
 	double seconds;
+	/* SIGTERM cut the pass short (SPEC §5): what it read or did is
+	 * partial; it is reported as interrupted (notice), not as failed. */
+	bool interrupted;
 };
 void pass_report_free(struct pass_report *r);
 
@@ -69,6 +72,10 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 
 /* SPEC §1 exit codes: 0 in sync / done, 1 error, 2 (plan only) changes pending. */
 int pass_exit_code(const struct pass_report *r);
+
+/* "interrupted", "failed", "changed" or "in_sync": the pass's result as
+ * status.json and the daemon's STATUS= say it. Static. */
+const char *pass_result_word(const struct pass_report *r);
 
 /* Logs the pass summary entry (MSGID_PASS_SUMMARY) every pass ends with. */
 void pass_log_summary(const struct pass_report *r);

@@ -160,7 +160,9 @@ static void notify_status(const struct pass_report *r, int code, time_t next)
 
 	localtime_r(&next, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	if (code == 1)
+	if (r->interrupted)
+		sd_notifyf(0, "STATUS=pass %lu interrupted; stopping", r->pass);
+	else if (code == 1)
 		sd_notifyf(0, "STATUS=pass %lu failed (%zu actions failed); next pass %s", r->pass,
 			   r->result.nfailed, when);
 	else if (plan_changes(&r->plan))
@@ -182,12 +184,14 @@ static void run_pass(struct daemon *d)
 	pass_log_summary(&r);
 	next = time(NULL) + (time_t)d->cfg->interval_s;
 	metrics_add_pass(&d->metrics, &r, time(NULL));
-	if (state_write_status(d->o->state_dir, &r, started, next, &err) < 0) {
+	if (state_write_status(d->o->state_dir, &r, started, next, d->cfg->interval_s, &err) < 0) {
 		log_msg(LOG_WARNING, "cannot write the status file: %s", err);
 		free(err);
 		err = NULL;
 	}
-	if (d->o->metrics_path &&
+	/* An interrupted pass saw part of the estate: the metrics of the last
+	 * complete one stay (the daemon is stopping). */
+	if (d->o->metrics_path && !r.interrupted &&
 	    state_write_metrics(d->o->metrics_path, &d->metrics, &r, d->engine->http, &err) < 0) {
 		log_msg(LOG_WARNING, "cannot write the metrics file: %s", err);
 		free(err);
