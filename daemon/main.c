@@ -11,7 +11,9 @@
 
 #include <curl/curl.h>
 
+#include "access.h"
 #include "config.h"
+#include "history.h"
 #include "log.h"
 #include "output.h"
 #include "reconcile.h"
@@ -24,8 +26,12 @@ struct options {
 	enum log_target log_target;
 	bool verbose;
 	enum output_format format;
+	bool csv; /* -o csv: access only */
 	const char *command;
 	const char *metrics_path;
+	const char *model;   /* access, history: --model */
+	const char *account; /* access, history: --account */
+	const char *since;   /* history: --since */
 };
 
 static void usage(FILE *f)
@@ -37,10 +43,38 @@ static void usage(FILE *f)
 	      "  run                    the daemon: a pass every `interval`, until SIGTERM\n"
 	      "  status [-o text|json]  print the last pass recorded in the state directory\n"
 	      "  whoami                 print the identity the credentials resolve to\n"
+	      "  access [-o text|json|csv] [--model NAME] [--account ID]\n"
+	      "                         who can use which model now, per account\n"
+	      "  history [-o text|json] [--model NAME] [--account ID] [--since TIME]\n"
+	      "                         the changes lmgrantd made, from the journal\n"
 	      "  --version, --help\n"
 	      "\n"
 	      "  -c PATH   config file, or directory of *.yaml files (default " CONFIG_DEFAULT_PATH ")\n"
-	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending\n", f);
+	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending, 3 (status) stale\n", f);
+}
+
+/* Options only some commands take. */
+static int check_command_options(const struct options *o)
+{
+	bool access = strcmp(o->command, "access") == 0, history = strcmp(o->command, "history") == 0;
+
+	if (o->csv && !access) {
+		fprintf(stderr, "lmgrantd: -o csv is for access only\n");
+		return 1;
+	}
+	if ((o->model || o->account) && !access && !history) {
+		fprintf(stderr, "lmgrantd: --model and --account are for access and history\n");
+		return 1;
+	}
+	if (o->since && !history) {
+		fprintf(stderr, "lmgrantd: --since is for history\n");
+		return 1;
+	}
+	if (o->account && (strlen(o->account) != 12 || strspn(o->account, "0123456789") != 12)) {
+		fprintf(stderr, "lmgrantd: --account takes a 12-digit account id\n");
+		return 1;
+	}
+	return 0;
 }
 
 /* Returns 0, or 1 after printing why the command line is wrong, or -1
@@ -53,6 +87,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "account", required_argument, NULL, 'a' },
+		{ "since", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -75,10 +112,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->verbose = true;
 			break;
 		case 'o':
-			if (output_format_parse(optarg, &o->format) < 0) {
-				fprintf(stderr, "lmgrantd: -o takes text or json, not '%s'\n", optarg);
+			o->csv = strcmp(optarg, "csv") == 0;
+			if (!o->csv && output_format_parse(optarg, &o->format) < 0) {
+				fprintf(stderr, "lmgrantd: -o takes text, json or csv, not '%s'\n", optarg);
 				return 1;
 			}
+			break;
+		case 'm':
+			o->model = optarg;
+			break;
+		case 'a':
+			o->account = optarg;
+			break;
+		case 's':
+			o->since = optarg;
 			break;
 		case 'M':
 			o->metrics_path = optarg;
@@ -101,7 +148,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return 1;
 	}
 	o->command = argv[optind];
-	return 0;
+	return check_command_options(o);
 }
 
 /* Loads the config, printing every error. Caller frees *cfg. */
@@ -220,6 +267,92 @@ out:
 	return rc;
 }
 
+/* One access_license per model of the config, from what was read. */
+static struct access_license *access_inputs(const struct pass_report *r, const char *only_model,
+					    size_t *n)
+{
+	struct access_license *lics = xcalloc(r->desired.nmodels ? r->desired.nmodels : 1, sizeof(*lics));
+	size_t next = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < r->desired.nmodels; i++) {
+		const struct desired_model *m = &r->desired.models[i];
+		const struct observed_license *l = NULL;
+
+		if (!m->error && m->license_arn)
+			l = &r->observed.licenses[next++];
+		if (only_model && strcmp(m->name, only_model) != 0)
+			continue;
+		lics[*n] = (struct access_license){
+			.model = m, .grants = l ? l->grants : NULL, .ngrants = l ? l->ngrants : 0,
+			.subgrants = l ? l->subgrants : NULL, .nsubgrants = l ? l->nsubgrants : 0,
+			.read_error = l && !l->read_ok ? (l->read_error ? l->read_error : "read failed") : NULL,
+		};
+		(*n)++;
+	}
+	return lics;
+}
+
+/* SPEC §9: effective access per account and model, from live reads.
+ * Exit 1 when the organization or a model's license could not be read. */
+static int cmd_access(const struct options *o)
+{
+	struct config *cfg = NULL;
+	struct engine e;
+	struct pass_report r;
+	struct access_license *lics = NULL;
+	struct access_report rep = { 0 };
+	size_t n = 0;
+	int rc = 0;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (setup_engine(cfg, &e) < 0) {
+		config_free(cfg);
+		return 1;
+	}
+	reconcile_read_access(&e, cfg, &r);
+	lics = access_inputs(&r, o->model, &n);
+	if (o->model && n == 0) {
+		fprintf(stderr, "lmgrantd: no model named '%s' in %s\n", o->model, o->config_path);
+		rc = 1;
+	} else if (!r.org.have_tree) {
+		fprintf(stderr, "lmgrantd: cannot list the organization's accounts: %s\n",
+			r.org_error ? r.org_error : r.licenses_error ? r.licenses_error : "not read");
+		rc = 1;
+	} else {
+		access_build(&r.org, lics, n, o->account, &rep);
+		access_print(stdout, o->csv ? ACCESS_CSV : o->format == OUTPUT_JSON ? ACCESS_JSON : ACCESS_TEXT,
+			     &rep);
+		for (size_t i = 0; i < rep.nrows; i++)
+			rc |= rep.rows[i].error != NULL;
+	}
+	access_report_free(&rep);
+	free(lics);
+	pass_report_free(&r);
+	engine_free(&e);
+	config_free(cfg);
+	return rc;
+}
+
+static int cmd_history(const struct options *o)
+{
+	struct history_query q = { .model = o->model, .account = o->account };
+	char *err = NULL;
+
+	if (o->since && history_parse_since(o->since, time(NULL), &q.since_usec) < 0) {
+		fprintf(stderr, "lmgrantd: --since takes an ISO 8601 date or date-time (UTC) or -30m, -12h, -7d; not '%s'\n",
+			o->since);
+		return 1;
+	}
+	if (history_print(&q, o->format == OUTPUT_JSON, stdout, &err) < 0) {
+		fprintf(stderr, "lmgrantd: %s\n", err);
+		free(err);
+		return 1;
+	}
+	return 0;
+}
+
 /* $STATE_DIRECTORY may list several directories; the first is ours. */
 static char *state_dir(void)
 {
@@ -282,6 +415,10 @@ int main(int argc, char **argv)
 		rc = cmd_status(&o);
 	else if (strcmp(o.command, "whoami") == 0)
 		rc = cmd_whoami(&o);
+	else if (strcmp(o.command, "access") == 0)
+		rc = cmd_access(&o);
+	else if (strcmp(o.command, "history") == 0)
+		rc = cmd_history(&o);
 	else {
 		fprintf(stderr, "lmgrantd: unknown command '%s'\n", o.command);
 		usage(stderr);

@@ -31,6 +31,7 @@ void org_tree_clear(struct org_tree *t)
 	for (size_t i = 0; i < t->naccounts; i++) {
 		free(t->accounts[i].id);
 		free(t->accounts[i].parent_id);
+		free(t->accounts[i].name);
 	}
 	free(t->accounts);
 	memset(t, 0, sizeof(*t));
@@ -54,6 +55,7 @@ void org_tree_copy(struct org_tree *dst, const struct org_tree *src)
 	for (size_t i = 0; i < src->naccounts; i++)
 		dst->accounts[i] = (struct org_account){
 			xstrdup(src->accounts[i].id), xstrdup(src->accounts[i].parent_id),
+			xstrdup(src->accounts[i].name),
 		};
 	dst->naccounts = src->naccounts;
 }
@@ -202,6 +204,7 @@ static int take_account(json_t *item, void *ctx)
 	grow_array((void **)&t->accounts, &a->cap, t->naccounts + 1, sizeof(*t->accounts));
 	t->accounts[t->naccounts].id = xstrdup(id);
 	t->accounts[t->naccounts].parent_id = xstrdup(a->parent_id);
+	t->accounts[t->naccounts].name = xstrdup(member_string(item, "Name"));
 	t->naccounts++;
 	return 0;
 }

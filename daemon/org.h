@@ -21,6 +21,7 @@ struct org_ou {
 struct org_account {
 	char *id;
 	char *parent_id;
+	char *name; /* as Organizations lists it; may be NULL */
 };
 
 /* Everything owned; clear with org_tree_clear. Once read, ous and

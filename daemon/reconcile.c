@@ -161,22 +161,26 @@ static void read_organization(struct engine *e, const struct config *cfg, struct
 	aws_error_clear(&err);
 }
 
-static bool needs_subgrants(const struct grant *g)
+/* also_disabled: a DISABLED OU/organization grant has sub-grants too;
+ * `access` reports them, plan has no use for them. */
+static bool needs_subgrants(const struct grant *g, bool also_disabled)
 {
 	static const char org_prefix[] = "arn:aws:organizations::";
 
 	return strncmp(g->principal_arn, org_prefix, sizeof(org_prefix) - 1) == 0 &&
-	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE);
+	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE ||
+		(also_disabled && g->status == GS_DISABLED));
 }
 
 /* Sub-grants of every completed OU/organization grant, appended to l. */
-static int read_subgrants(struct engine *e, struct observed_license *l, struct aws_error *err)
+static int read_subgrants(struct engine *e, struct observed_license *l, bool also_disabled,
+			  struct aws_error *err)
 {
 	for (size_t i = 0; i < l->ngrants; i++) {
 		struct grant *subs = NULL;
 		size_t nsubs = 0;
 
-		if (!needs_subgrants(&l->grants[i]))
+		if (!needs_subgrants(&l->grants[i], also_disabled))
 			continue;
 		if (lm_list_org_subgrants(&e->lm, l->license_arn, l->grants[i].arn, &subs, &nsubs, err) < 0)
 			return -1;
@@ -188,12 +192,13 @@ static int read_subgrants(struct engine *e, struct observed_license *l, struct a
 	return 0;
 }
 
-static void read_license(struct engine *e, struct observed_license *l, unsigned long pass)
+static void read_license(struct engine *e, struct observed_license *l, unsigned long pass,
+			 bool also_disabled)
 {
 	struct aws_error err = { 0 };
 
 	if (lm_list_distributed_grants(&e->lm, l->license_arn, &l->grants, &l->ngrants, &err) < 0 ||
-	    read_subgrants(e, l, &err) < 0) {
+	    read_subgrants(e, l, also_disabled, &err) < 0) {
 		char *what = xasprintf("the grants of %s", l->license_arn);
 
 		l->read_ok = false;
@@ -229,9 +234,29 @@ static void read_one(void *arg, size_t i)
 	struct read_job *job = arg;
 	struct observed_license *l = &job->o->licenses[i];
 
-	read_license(job->e, l, job->pass);
+	read_license(job->e, l, job->pass, false);
 	planner_add_license(job->planner, l);
 	keep_counts_only(l);
+}
+
+static void read_one_kept(void *arg, size_t i)
+{
+	struct read_job *job = arg;
+
+	read_license(job->e, &job->o->licenses[i], job->pass, true);
+}
+
+/* One observed license per model whose license resolved, in model order. */
+static void observe_models(const struct desired *d, struct observed *o)
+{
+	o->licenses = xcalloc(d->nmodels ? d->nmodels : 1, sizeof(*o->licenses));
+	for (size_t i = 0; i < d->nmodels; i++) {
+		const struct desired_model *m = &d->models[i];
+
+		if (m->error || !m->license_arn)
+			continue;
+		o->licenses[o->nlicenses++].license_arn = xstrdup(m->license_arn);
+	}
 }
 
 /* Licenses are read in parallel (each one's pages in order), so a large
@@ -245,14 +270,7 @@ static void read_and_plan(struct engine *e, struct pass_report *r)
 	struct observed *o = &r->observed;
 	struct read_job job = { e, o, planner_new(d), r->pass };
 
-	o->licenses = xcalloc(d->nmodels, sizeof(*o->licenses));
-	for (size_t i = 0; i < d->nmodels; i++) {
-		const struct desired_model *m = &d->models[i];
-
-		if (m->error || !m->license_arn)
-			continue;
-		o->licenses[o->nlicenses++].license_arn = xstrdup(m->license_arn);
-	}
+	observe_models(d, o);
 	pool_run(o->nlicenses, e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT,
 		 read_one, &job);
 	planner_finish(job.planner, &r->plan);
@@ -359,6 +377,25 @@ const char *pass_result_word(const struct pass_report *r)
 	if (pass_exit_code(r) == 1)
 		return "failed";
 	return plan_changes(&r->plan) ? "changed" : "in_sync";
+}
+
+void reconcile_read_access(struct engine *e, const struct config *cfg, struct pass_report *r)
+{
+	struct aws_error err = { 0 };
+	struct read_job job = { e, &r->observed, NULL, 0 };
+
+	memset(r, 0, sizeof(*r));
+	if (lm_list_received_licenses(&e->lm, &r->licenses, &r->nlicenses, &err) < 0) {
+		r->licenses_error = aws_error_describe(&err);
+		log_read_failure("the received licenses", &err, 0);
+	}
+	aws_error_clear(&err);
+	if (!r->licenses_error)
+		read_organization(e, cfg, r);
+	resolve(e, cfg, r);
+	observe_models(&r->desired, &r->observed);
+	pool_run(r->observed.nlicenses,
+		 e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT, read_one_kept, &job);
 }
 
 int pass_exit_code(const struct pass_report *r)

@@ -70,6 +70,12 @@ void pass_report_free(struct pass_report *r);
 void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,
 		    struct pass_report *r);
 
+/* What `access` needs (SPEC §9): the reads of a pass without planning;
+ * r->observed keeps every license's grants and sub-grants (of DISABLED
+ * OU/organization grants too), one license per model whose license
+ * resolved, in model order. Free with pass_report_free. */
+void reconcile_read_access(struct engine *e, const struct config *cfg, struct pass_report *r);
+
 /* SPEC §1 exit codes: 0 in sync / done, 1 error, 2 (plan only) changes pending. */
 int pass_exit_code(const struct pass_report *r);
 
