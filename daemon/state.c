@@ -377,7 +377,10 @@ int state_write_metrics(const char *path, const struct metrics *m, const struct 
 	sb_printf(&sb, "} 1\n"
 		       "# HELP lmgrantd_last_pass_duration_seconds How long the last pass took.\n"
 		       "# TYPE lmgrantd_last_pass_duration_seconds gauge\n"
-		       "lmgrantd_last_pass_duration_seconds %.3f\n", m->last_duration);
+		       "lmgrantd_last_pass_duration_seconds %.3f\n"
+		       "# HELP lmgrantd_pass_interval_seconds Time between passes (the config's interval).\n"
+		       "# TYPE lmgrantd_pass_interval_seconds gauge\n"
+		       "lmgrantd_pass_interval_seconds %u\n", m->last_duration, m->interval_s);
 	sb_printf(&sb, "# HELP lmgrantd_passes_total Passes by result since start.\n"
 		       "# TYPE lmgrantd_passes_total counter\n"
 		       "lmgrantd_passes_total{result=\"ok\"} %lu\n"

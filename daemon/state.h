@@ -26,6 +26,7 @@ struct metrics {
 	unsigned long passes_failed;
 	time_t last_success;          /* wall clock; 0 = never */
 	double last_duration;         /* seconds the last pass took */
+	unsigned interval_s;          /* the config's interval, for staleness alerts */
 	unsigned long actions[ACT_KIND_COUNT][4]; /* [kind][enum action_result] */
 };
 void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now);
