@@ -401,8 +401,10 @@ void reconcile_read_access(struct engine *e, const struct config *cfg, struct pa
 int pass_exit_code(const struct pass_report *r)
 {
 	/* A failed Organizations read is an API failure even when the
-	 * account-only models could go ahead without it. */
-	if (r->plan.nerrors > 0 || r->result.nfailed > 0 || r->org_error || r->licenses_error)
+	 * account-only models could go ahead without it. An interrupted
+	 * pass did not do its work: 1 too, though it is not reported as
+	 * failed (pass_result_word). */
+	if (r->interrupted || r->plan.nerrors > 0 || r->result.nfailed > 0 || r->org_error || r->licenses_error)
 		return 1;
 	if (!r->applied && plan_changes(&r->plan) > 0)
 		return 2;

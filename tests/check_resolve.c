@@ -25,7 +25,7 @@ static void add_ou(const char *id, const char *name, const char *parent, const c
 static void add_account(const char *id, const char *parent)
 {
 	org.accounts = realloc(org.accounts, (org.naccounts + 1) * sizeof(*org.accounts));
-	org.accounts[org.naccounts++] = (struct org_account){ strdup(id), strdup(parent) };
+	org.accounts[org.naccounts++] = (struct org_account){ strdup(id), strdup(parent), NULL };
 }
 
 static void setup(void)
@@ -230,7 +230,7 @@ START_TEST(lookups_in_a_large_tree)
 	big.ous = calloc(200, sizeof(*big.ous));
 	for (unsigned i = 0; i < 2000; i++) {
 		snprintf(id, sizeof(id), "%012u", 999999999 - i * 2);
-		big.accounts[big.naccounts++] = (struct org_account){ strdup(id), strdup("r-ab12") };
+		big.accounts[big.naccounts++] = (struct org_account){ strdup(id), strdup("r-ab12"), NULL };
 	}
 	for (unsigned i = 0; i < 200; i++) {
 		snprintf(id, sizeof(id), "ou-ab12-%08u", 99999999 - i * 2);
