@@ -136,31 +136,37 @@ static void offer(struct access_cell *c, const struct access_license *l, const s
 	c->reason = grant_reason_shown(st, reason);
 }
 
+/* Offers the OU (ou true) or organization grants of l that cover a. */
+static void offer_covering(const struct org_tree *org, const struct access_license *l,
+			   const struct org_account *a, bool ou, struct access_cell *c)
+{
+	for (size_t i = 0; i < l->ngrants; i++) {
+		const struct grant *g = &l->grants[i], *sub = NULL;
+
+		if ((principal_ou(g->principal_arn) != NULL) != ou || !covers(org, g, a))
+			continue;
+		if (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE || g->status == GS_DISABLED)
+			sub = subgrant_for(l, g, a->id);
+		if (sub)
+			offer(c, l, g, sub->status, sub->status_reason);
+		else if (g->status == GS_WORKFLOW_COMPLETED) /* not distributed to a yet */
+			offer(c, l, g, GS_PENDING_WORKFLOW, g->status_reason);
+		else
+			offer(c, l, g, g->status, g->status_reason);
+	}
+}
+
+/* Account grants first, then OU, then organization grants: at equal
+ * state the most specific grant is the one shown. */
 static void fill_cell(const struct org_tree *org, const struct access_license *l,
 		      const struct org_account *a, struct access_cell *c)
 {
 	memset(c, 0, sizeof(*c));
-	/* Account grants first: at equal state the most specific grant is
-	 * the one shown. */
 	for (size_t i = 0; i < l->ngrants; i++)
 		if (principal_is(l->grants[i].principal_arn, a->id))
 			offer(c, l, &l->grants[i], l->grants[i].status, l->grants[i].status_reason);
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < l->ngrants; i++) {
-			const struct grant *g = &l->grants[i], *sub;
-
-			if ((pass == 0) != (principal_ou(g->principal_arn) != NULL) || !covers(org, g, a))
-				continue;
-			sub = g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE ||
-				      g->status == GS_DISABLED
-				      ? subgrant_for(l, g, a->id) : NULL;
-			if (sub)
-				offer(c, l, g, sub->status, sub->status_reason);
-			else
-				offer(c, l, g, g->status == GS_WORKFLOW_COMPLETED ? GS_PENDING_WORKFLOW
-										 : g->status,
-				      g->status_reason);
-		}
+	offer_covering(org, l, a, true, c);
+	offer_covering(org, l, a, false, c);
 }
 
 void access_build(const struct org_tree *org, const struct access_license *lics, size_t n,

@@ -227,8 +227,8 @@ static void log_outcome(const struct apply_ctx *ctx, const struct action *a, enu
 		ev.error = err->type;
 		why = aws_error_describe(err);
 	}
-	/* Stopping (SIGTERM) is no failure of the action: a notice. */
-	if ((err && err->kind == AWS_ERR_CANCELLED) || (ctx->should_stop && ctx->should_stop())) {
+	/* Cut short by SIGTERM: no failure of the action, a notice. */
+	if (err && err->kind == AWS_ERR_CANCELLED) {
 		ev.priority = LOG_NOTICE;
 		free(why);
 		why = xstrdup("interrupted by a stop request");

@@ -25,7 +25,7 @@
 /* Written once by log_setup, read-only after. */
 static struct {
 	bool journal;
-	bool stderr;
+	bool to_stderr;
 	bool verbose;
 	const char *command;
 	char invoked_by[64];
@@ -88,7 +88,7 @@ void log_setup(enum log_target target, bool verbose, const char *command)
 	log_cfg.command = command;
 	log_cfg.journal = target == LOG_TARGET_JOURNAL || auto_journal ||
 			  (target == LOG_TARGET_AUTO && journal_socket_exists());
-	log_cfg.stderr = target == LOG_TARGET_STDERR || (target == LOG_TARGET_AUTO && !auto_journal);
+	log_cfg.to_stderr = target == LOG_TARGET_STDERR || (target == LOG_TARGET_AUTO && !auto_journal);
 	set_invoked_by();
 }
 
@@ -191,7 +191,7 @@ void log_event(const struct log_event *ev, const char *fmt, ...)
 	va_end(ap);
 	if (log_cfg.journal)
 		event_to_journal(ev, message);
-	if (log_cfg.stderr)
+	if (log_cfg.to_stderr)
 		event_to_stderr(ev, message);
 	free(message);
 }
@@ -211,7 +211,7 @@ void log_msg(int priority, const char *fmt, ...)
 				"SYSLOG_IDENTIFIER=lmgrantd", "LMGRANTD_COMMAND=%s",
 				log_cfg.command ? log_cfg.command : "", "LMGRANTD_INVOKED_BY=%s",
 				log_cfg.invoked_by, NULL);
-	if (log_cfg.stderr)
+	if (log_cfg.to_stderr)
 		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), message);
 	free(message);
 }
