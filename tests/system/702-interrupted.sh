@@ -54,6 +54,7 @@ journalctl --flush >/dev/null 2>&1 || true
 sleep 0.5
 journalctl --no-pager -o json SYSLOG_IDENTIFIER=lmgrantd >"$T/journal.json"
 j() { jq -rs "$1" "$T/journal.json"; }
+j '.[] | .PRIORITY + " " + .MESSAGE'
 assert_eq "$(j '[.[] | select((.PRIORITY | tonumber) <= 3) | .MESSAGE] | join(" | ")')" "" "entries of priority err or worse"
 assert_eq "$(j '[.[] | select(.LMGRANTD_ACTION == "pass" and .LMGRANTD_PASS == "2" and .MESSAGE_ID == "7745f74ce1cd4f98a0285a638284025a") | .LMGRANTD_RESULT + "/" + .PRIORITY] | join(",")')" \
 	"interrupted/5" "summary of the interrupted pass"
