@@ -267,7 +267,9 @@ out:
 	return rc;
 }
 
-/* One access_license per model of the config, from what was read. */
+/* One access_license per model of the config (only_model alone when not
+ * NULL), from what was read. Caller frees the array; its members borrow
+ * from r. */
 static struct access_license *access_inputs(const struct pass_report *r, const char *only_model,
 					    size_t *n)
 {
