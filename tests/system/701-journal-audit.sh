@@ -95,6 +95,19 @@ expect_exit 0 "$LMGRANTD_BIN" history --since -1h -o json
 assert_eq "$(jq length "$T/out")" "$(j "$CHANGES | length")" "--since -1h"
 expect_exit 0 "$LMGRANTD_BIN" history --since 2999-01-01 -o json
 assert_eq "$(jq length "$T/out")" 0 "--since in the future"
+
+# --log stderr: nothing in the journal; --log journal: nothing on stderr.
+emu config '{"fail_rules": [{"operation": "ListReceivedLicenses", "nth": 1, "times": 0, "status": 400, "type": "AccessDeniedException"}]}' >/dev/null
+expect_exit 1 "$LMGRANTD_BIN" --log stderr -c "$T/c.yaml" plan
+assert_contains "$T/err" "AccessDenied"
+expect_exit 1 "$LMGRANTD_BIN" --log journal -c "$T/c.yaml" access
+assert_eq "$(grep -c '\[action=' "$T/err" || true)" 0 "entries on stderr with --log journal"
+journalctl --flush >/dev/null 2>&1 || true
+sleep 0.5
+journalctl --no-pager -o json SYSLOG_IDENTIFIER=lmgrantd >"$T/journal.json"
+assert_eq "$(j '[.[] | select(.LMGRANTD_COMMAND == "plan")] | length')" 0 "entries of plan --log stderr"
+assert_eq "$(j '[.[] | select(.LMGRANTD_COMMAND == "access" and .LMGRANTD_ERROR == "AccessDeniedException")] | length')" 1 "entries of access --log journal"
+
 expect_exit 1 "$LMGRANTD_BIN" history --since yesterday
 expect_exit 1 "$LMGRANTD_BIN" history --account 12
 echo ok
