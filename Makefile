@@ -50,6 +50,7 @@ LIB_SRCS := \
 	daemon/state.c \
 	daemon/service.c \
 	daemon/pool.c \
+	daemon/memory.c \
 	daemon/access.c \
 	daemon/history.c
 MAIN_SRC := daemon/main.c

@@ -49,8 +49,10 @@ static void setup(void)
 	org_tree_index(&org);
 	org.have_tree = true;
 	ngrants = nsubs = 0;
-	targets[0] = (struct desired_target){ TARGET_OU, "ou Prod", (char *)PROD_ARN };
-	targets[1] = (struct desired_target){ TARGET_ACCOUNT, "account 333333333333", (char *)ACCT("333333333333") };
+	targets[0] = (struct desired_target){ .kind = TARGET_OU, .label = "ou Prod",
+					      .principal_arn = (char *)PROD_ARN };
+	targets[1] = (struct desired_target){ .kind = TARGET_ACCOUNT, .label = "account 333333333333",
+					      .principal_arn = (char *)ACCT("333333333333") };
 	model = (struct desired_model){ .name = "claude", .license_arn = (char *)"arn:lic", .targets = targets,
 					.ntargets = 2 };
 }
