@@ -12,6 +12,7 @@
  */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <pthread.h>
@@ -51,6 +52,7 @@ struct http_client {
 struct response {
 	struct strbuf body;
 	bool too_big;
+	bool not_loopback; /* plain http reached a non-loopback address */
 	char request_id[MAX_REQUEST_ID];
 };
 
@@ -224,10 +226,34 @@ static char *url_host(const char *url)
 	return copy;
 }
 
-static bool host_is_loopback(const char *host)
+/* An address as curl reports it (CURLINFO_PRIMARY_IP style): numeric
+ * IPv4 in 127.0.0.0/8, or ::1. Never a name. */
+bool endpoint_ip_is_loopback(const char *ip)
 {
-	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-	       strncmp(host, "127.", 4) == 0;
+	struct in_addr a4 = { 0 };
+	struct in6_addr a6 = { 0 };
+
+	if (inet_pton(AF_INET, ip, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* SPEC 3: a numeric 127.0.0.0/8 address, [::1] or localhost (which curl
+ * resolves itself, without DNS). A name that merely starts with "127."
+ * (127.0.0.1.nip.io) is a DNS name like any other and is refused here,
+ * before anything is looked up. */
+bool endpoint_host_is_loopback(const char *host)
+{
+	char inner[INET6_ADDRSTRLEN + 1] = { 0 };
+	size_t len = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (len > 2 && len - 2 < sizeof(inner) && host[0] == '[' && host[len - 1] == ']') {
+		memcpy(inner, host + 1, len - 2);
+		return strchr(inner, '.') == NULL && endpoint_ip_is_loopback(inner);
+	}
+	return strchr(host, ':') == NULL && endpoint_ip_is_loopback(host);
 }
 
 /* Plain http would send signed requests and answers in clear text, so it
@@ -246,7 +272,7 @@ static int check_endpoint_url(const char *url, char **err)
 		*err = xasprintf("endpoint %s: not a valid URL", url);
 		goto fail;
 	}
-	if (strncmp(url, "http://", 7) == 0 && !host_is_loopback(host)) {
+	if (strncmp(url, "http://", 7) == 0 && !endpoint_host_is_loopback(host)) {
 		*err = xasprintf("endpoint %s: plain http is accepted only for loopback hosts", url);
 		goto fail;
 	}
@@ -554,6 +580,21 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	return c->opts.should_stop && c->opts.should_stop() ? 1 : 0;
 }
 
+/* Plain http passed the name check; this is the address curl actually
+ * connected to, checked before a byte of the request is sent (the name
+ * check alone trusts that "localhost" stays local). */
+static int on_connected(void *userp, char *primary_ip, char *local_ip, int primary_port,
+			int local_port)
+{
+	struct response *r = userp;
+
+	(void)local_ip, (void)primary_port, (void)local_port;
+	if (endpoint_ip_is_loopback(primary_ip))
+		return CURL_PREREQFUNC_OK;
+	r->not_loopback = true;
+	return CURL_PREREQFUNC_ABORT;
+}
+
 static void setup_transfer(struct http_client *c, CURL *h, const struct request *rq,
 			   struct curl_slist *headers, struct response *resp)
 {
@@ -584,6 +625,12 @@ static void setup_transfer(struct http_client *c, CURL *h, const struct request 
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	if (strncmp(rq->svc->url, "http://", 7) == 0) {
+		/* Clear text goes nowhere but this machine: no proxy either. */
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+		curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_connected);
+		curl_easy_setopt(h, CURLOPT_PREREQDATA, resp);
+	}
 }
 
 /* Sets the keys for SigV4. curl copies the string; ours is wiped. */
@@ -718,6 +765,11 @@ static enum attempt_outcome classify(const struct request *rq, CURLcode rc, long
 	free(err->request_id);
 	err->request_id = resp->request_id[0] ? xstrdup(resp->request_id) : NULL;
 	err->http_status = status;
+	if (resp->not_loopback) {
+		set_error(err, AWS_ERR_TRANSPORT, rq->operation, "NotLoopback",
+			  "plain http connected to an address that is not loopback; nothing was sent");
+		return ATTEMPT_FAIL;
+	}
 	if (rc != CURLE_OK) {
 		set_error(err, AWS_ERR_TRANSPORT, rq->operation, curl_easy_strerror(rc),
 			  resp->too_big ? "response larger than the 16 MiB cap" : NULL);
@@ -866,7 +918,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		key_id = cr.access_key_id;
 		cr.access_key_id = NULL;
 		aws_credentials_clear(&cr);
-		if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		if (rc == CURLE_ABORTED_BY_CALLBACK && !resp.not_loopback) {
 			sb_free(&resp.body);
 			free(key_id);
 			break;

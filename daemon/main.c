@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return check_command_options(o);
 }
 
+/* "lmgrantd: <text>" on stderr, the text escaped (it may hold what AWS,
+ * a file or the environment said). */
+static void print_error(const char *text)
+{
+	char *safe = text_escape(text, ESCAPE_LINE_MAX);
+
+	fprintf(stderr, "lmgrantd: %s\n", safe);
+	free(safe);
+}
+
 /* Loads the config, printing every error. Caller frees *cfg. */
 static int load_config(const struct options *o, struct config **cfg)
 {
@@ -158,8 +169,12 @@ static int load_config(const struct options *o, struct config **cfg)
 
 	if (config_load(o->config_path, cfg, &errs) == 0)
 		return 0;
-	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.lines[i]);
+	for (size_t i = 0; i < errs.n; i++) {
+		char *line = text_escape(errs.lines[i], ESCAPE_LINE_MAX);
+
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
 	fprintf(stderr, "lmgrantd: %s: %zu error%s; nothing was changed\n", o->config_path, errs.n,
 		errs.n == 1 ? "" : "s");
 	config_errors_free(&errs);
@@ -229,6 +244,15 @@ static int cmd_once(const struct options *o, bool apply)
 	return code;
 }
 
+/* "label value\n" on stdout, the value escaped: it came from AWS. */
+static void print_field(const char *label, const char *value)
+{
+	char *safe = text_escape(value, ESCAPE_LINE_MAX);
+
+	printf("%s%s\n", label, safe);
+	free(safe);
+}
+
 /* SPEC §1: who the credentials are (GetCallerIdentity), where they came
  * from, and whether that is the organization's management account
  * (DescribeOrganization). Exit 1 when either question has no answer. */
@@ -250,22 +274,30 @@ static int cmd_whoami(const struct options *o)
 	}
 	if (sts_get_caller_identity(&e.sts, &id, &err) < 0) {
 		why = aws_error_describe(&err);
-		fprintf(stderr, "lmgrantd: %s\n", why);
+		print_error(why);
 		goto out;
 	}
-	printf("account:            %s\narn:                %s\nuser id:            %s\n"
-	       "credentials from:   %s\n", id.account, id.arn, id.user_id, creds_source(e.creds));
+	print_field("account:            ", id.account);
+	print_field("arn:                ", id.arn);
+	print_field("user id:            ", id.user_id);
+	print_field("credentials from:   ", creds_source(e.creds));
 	if (org_describe(&e.org, &org, &err) == 0) {
-		printf("management account: %s (organization %s, management account %s)\n",
-		       strcmp(org.management_account, id.account) == 0 ? "yes" : "no", org.org_id,
-		       org.management_account);
+		char *text = xasprintf("%s (organization %s, management account %s)",
+				       strcmp(org.management_account, id.account) == 0 ? "yes" : "no",
+				       org.org_id, org.management_account);
+
+		print_field("management account: ", text);
+		free(text);
 		rc = 0;
 	} else if (err.type && strcmp(err.type, "AWSOrganizationsNotInUseException") == 0) {
 		printf("management account: no (the account is not in an organization)\n");
 		rc = 0;
 	} else {
-		why = aws_error_describe(&err);
-		printf("management account: unknown (%s)\n", why);
+		char *desc = aws_error_describe(&err);
+
+		why = xasprintf("unknown (%s)", desc);
+		free(desc);
+		print_field("management account: ", why);
 	}
 out:
 	free(why);
@@ -326,11 +358,17 @@ static int cmd_access(const struct options *o)
 	reconcile_read_access(&e, cfg, &r);
 	lics = access_inputs(&r, o->model, &n);
 	if (o->model && n == 0) {
-		fprintf(stderr, "lmgrantd: no model named '%s' in %s\n", o->model, o->config_path);
+		char *msg = xasprintf("no model named '%s' in %s", o->model, o->config_path);
+
+		print_error(msg);
+		free(msg);
 		rc = 1;
 	} else if (!r.org.have_tree) {
-		fprintf(stderr, "lmgrantd: cannot list the organization's accounts: %s\n",
-			r.org_error ? r.org_error : r.licenses_error ? r.licenses_error : "not read");
+		char *msg = xasprintf("cannot list the organization's accounts: %s",
+				      r.org_error ? r.org_error : r.licenses_error ? r.licenses_error : "not read");
+
+		print_error(msg);
+		free(msg);
 		rc = 1;
 	} else {
 		access_build(&r.org, lics, n, o->account, &rep);
@@ -353,12 +391,15 @@ static int cmd_history(const struct options *o)
 	char *err = NULL;
 
 	if (o->since && history_parse_since(o->since, time(NULL), &q.since_usec) < 0) {
-		fprintf(stderr, "lmgrantd: --since takes an ISO 8601 date or date-time (UTC) or -30m, -12h, -7d; not '%s'\n",
-			o->since);
+		char *msg = xasprintf("--since takes an ISO 8601 date or date-time (UTC) or -30m, -12h, -7d; not '%s'",
+				      o->since);
+
+		print_error(msg);
+		free(msg);
 		return 1;
 	}
 	if (history_print(&q, o->format == OUTPUT_JSON, stdout, &err) < 0) {
-		fprintf(stderr, "lmgrantd: %s\n", err);
+		print_error(err);
 		free(err);
 		return 1;
 	}
@@ -391,7 +432,7 @@ static int cmd_status(const struct options *o)
 	int rc = state_print_status(dir, o->format, stdout, time(NULL), &err);
 
 	if (rc < 0) {
-		fprintf(stderr, "lmgrantd: %s\n", err);
+		print_error(err);
 		free(err);
 		rc = 1;
 	}
@@ -402,8 +443,13 @@ static int cmd_status(const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	int rc = parse_args(argc, argv, &o);
+	int rc = 0;
 
+	/* Before any secret is read: no core dump (it would hold the keys and
+	 * session tokens), and no ptrace or /proc/<pid>/mem by other
+	 * processes of the same user. Exec'd helpers start dumpable again. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 0 : 1;
 	/* One malloc arena for all threads: the worker threads of a pass would
