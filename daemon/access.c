@@ -8,6 +8,7 @@
 #include "access.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,40 +210,30 @@ void access_report_free(struct access_report *r)
 
 /* ---- printing ---- */
 
-/* Columns byte ch takes on a terminal once escaped: a control byte
- * becomes \xNN, a UTF-8 continuation byte adds none. */
-static size_t byte_cols(unsigned char ch)
-{
-	if ((ch & 0xC0) == 0x80)
-		return 0;
-	return ch < 0x20 || ch == 0x7f ? 4 : 1;
-}
-
-/* s for a terminal: control bytes as \xNN (SPEC §6), at most cols
- * columns, cut with "~"; padded to cols when pad. */
+/* s for a terminal, escaped by text_escape (SPEC §6), at most cols
+ * columns (a UTF-8 character counts one), cut with "~"; padded to cols
+ * when pad. */
 static void put_text(FILE *f, const char *s, size_t cols, bool pad)
 {
-	size_t used = 0, width = 0;
+	char *e = text_escape(s, ESCAPE_FIELD_MAX);
+	size_t width = 0, used = 0;
 
-	s = s ? s : "";
-	for (const char *p = s; *p; p++)
-		width += byte_cols((unsigned char)*p);
-	for (const char *p = s; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
+	for (const char *p = e; *p; p++)
+		width += ((unsigned char)*p & 0xC0) != 0x80;
+	for (const char *p = e; *p; p++) {
+		bool starts = ((unsigned char)*p & 0xC0) != 0x80;
 
-		if (width > cols && used + byte_cols(ch) + 1 > cols && byte_cols(ch) > 0) {
+		if (starts && width > cols && used + 2 > cols) {
 			fputc('~', f);
 			used++;
 			break;
 		}
-		if (byte_cols(ch) == 4)
-			fprintf(f, "\\x%02x", ch);
-		else
-			fputc(ch, f);
-		used += byte_cols(ch);
+		fputc(*p, f);
+		used += starts;
 	}
 	while (pad && used++ < cols)
 		fputc(' ', f);
+	free(e);
 }
 
 static const char *via_kind(const struct access_cell *c)
@@ -301,10 +292,10 @@ static void print_text(FILE *f, const struct access_report *r)
 
 		if (strlen(row->model->name) > MODEL_COLS_MAX || row->error) {
 			fputs("\nmodel ", f);
-			put_text(f, row->model->name, (size_t)-1, false);
+			put_text(f, row->model->name, SIZE_MAX, false);
 			if (row->error) {
 				fputs(": ", f);
-				put_text(f, row->error, (size_t)-1, false);
+				put_text(f, row->error, SIZE_MAX, false);
 			}
 		}
 		for (size_t i = 0; i < r->naccounts; i++) {
@@ -313,12 +304,12 @@ static void print_text(FILE *f, const struct access_report *r)
 			if (c->state == ACCESS_NONE || c->state == ACCESS_ACTIVE)
 				continue;
 			fprintf(f, "\n%s ", r->accounts[i]->id);
-			put_text(f, row->model->name, (size_t)-1, false);
+			put_text(f, row->model->name, SIZE_MAX, false);
 			fprintf(f, ": %s via ", access_state_name(c->state));
-			put_text(f, c->target ? c->target : c->via, (size_t)-1, false);
+			put_text(f, c->target ? c->target : c->via, SIZE_MAX, false);
 			if (c->reason) {
 				fputs(": ", f);
-				put_text(f, c->reason, (size_t)-1, false);
+				put_text(f, c->reason, SIZE_MAX, false);
 			}
 		}
 	}

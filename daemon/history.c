@@ -147,24 +147,20 @@ static json_t *entry_json(sd_journal *j, uint64_t usec)
 	return obj;
 }
 
-/* A value for a terminal: control bytes as \xNN, "-" when absent. */
+/* A value for a terminal, escaped (text_escape), "-" when absent,
+ * padded to width columns. */
 static void put_value(FILE *out, json_t *obj, const char *key, int width)
 {
 	const char *v = json_string_value(json_object_get(obj, key));
+	char *e = text_escape(v && *v ? v : "-", ESCAPE_FIELD_MAX);
 	int used = 0;
 
-	if (!v || !*v)
-		v = "-";
-	for (const char *p = v; *p; p++, used++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			fprintf(out, "\\x%02x", (unsigned char)*p);
-			used += 3;
-		} else {
-			fputc(*p, out);
-		}
-	}
+	for (const char *p = e; *p; p++)
+		used += ((unsigned char)*p & 0xC0) != 0x80;
+	fputs(e, out);
 	while (used++ < width)
 		fputc(' ', out);
+	free(e);
 }
 
 /* time, action, result, model, target, grant ARN, config revision,
