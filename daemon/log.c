@@ -94,7 +94,10 @@ void log_setup(enum log_target target, bool verbose, const char *command)
 	log_cfg.journal = target == LOG_TARGET_JOURNAL || auto_journal ||
 			  (target == LOG_TARGET_AUTO && journal_socket_exists());
 	log_cfg.to_stderr = target == LOG_TARGET_STDERR || (target == LOG_TARGET_AUTO && !auto_journal);
-	set_invoked_by();
+	/* Only journal entries carry it; the user lookup may ask NSS (a
+	 * socket), which a stderr-only run has no need for. */
+	if (log_cfg.journal)
+		set_invoked_by();
 }
 
 bool log_to_journal(void)
