@@ -33,11 +33,15 @@ LIB_SRCS := \
 	daemon/config_schema.c \
 	daemon/config_model.c \
 	daemon/config_check.c \
+	daemon/gitrev.c \
 	daemon/plan.c \
 	daemon/http.c \
 	daemon/creds.c \
 	daemon/creds_profile.c \
 	daemon/creds_process.c \
+	daemon/creds_token.c \
+	daemon/creds_webid.c \
+	daemon/creds_container.c \
 	daemon/xml.c \
 	daemon/sts.c \
 	daemon/imds.c \
@@ -50,6 +54,9 @@ LIB_SRCS := \
 	daemon/output.c \
 	daemon/state.c \
 	daemon/service.c \
+	daemon/control.c \
+	daemon/doctor.c \
+	daemon/doctor_read.c \
 	daemon/pool.c \
 	daemon/memory.c \
 	daemon/access.c \

@@ -101,16 +101,28 @@ static const struct {
 	const char *message_part; /* NULL: any message */
 	const char *hint;
 } setup_hints[] = {
+	/* The console's "Link AWS Organizations accounts" setting was seen
+	 * live not to be enough: the Organizations call is what works. */
 	{ "ValidationException", "trusted access",
-	  "enable trusted access for AWS License Manager in AWS Organizations (License Manager "
-	  "console, Settings, Link AWS Organizations accounts; or `aws organizations "
-	  "enable-aws-service-access --service-principal license-manager.amazonaws.com`)" },
+	  "enable trusted access for AWS License Manager in AWS Organizations: from the management "
+	  "account run `aws organizations enable-aws-service-access --service-principal "
+	  "license-manager.amazonaws.com` and `aws organizations enable-aws-service-access "
+	  "--service-principal license-management.marketplace.amazonaws.com` (`lmgrantd doctor` "
+	  "checks both)" },
 	{ "AWSOrganizationsNotInUseException", NULL,
 	  "the account is not in an organization: run lmgrantd with credentials of the "
 	  "organization's management account (or License Manager's delegated administrator)" },
+	/* Which account to use is `doctor`'s question (a delegated
+	 * administrator is as good as the management account); here the
+	 * policy lacks an action, which aws_error_describe names. */
 	{ "AccessDeniedException", NULL,
-	  "the credentials lack this permission: lmgrantd needs the License Manager grant "
-	  "operations and Organizations read access in the management account (see `lmgrantd whoami`)" },
+	  "the IAM policy of the identity lmgrantd runs as does not allow this action: add it "
+	  "(contrib/iam/lmgrantd-daemon.json lists every action lmgrantd needs; `lmgrantd doctor` "
+	  "checks the rest of the set-up)" },
+	{ "AccessDenied", NULL,
+	  "the IAM policy of the identity lmgrantd runs as does not allow this action: add it "
+	  "(contrib/iam/lmgrantd-daemon.json lists every action lmgrantd needs; `lmgrantd doctor` "
+	  "checks the rest of the set-up)" },
 	{ "ExpiredTokenException", NULL,
 	  "the temporary credentials have expired: renew them, or use a source lmgrantd refreshes "
 	  "itself (a profile with role_arn or credential_process, or instance metadata)" },
@@ -127,6 +139,12 @@ static const struct {
 	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
 	{ "SignatureDoesNotMatch", "signature expired",
 	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
+	/* A clock ahead of AWS's: "Signature not yet current: ... is still
+	 * later than ...". */
+	{ "InvalidSignatureException", "signature not yet current",
+	  "the system clock is ahead by more than 5 minutes: enable time synchronisation (NTP)" },
+	{ "SignatureDoesNotMatch", "signature not yet current",
+	  "the system clock is ahead by more than 5 minutes: enable time synchronisation (NTP)" },
 	{ "InvalidSignatureException", NULL,
 	  "the secret access key does not belong to the access key id" },
 	{ "SignatureDoesNotMatch", NULL,
@@ -147,10 +165,28 @@ const char *aws_error_hint(const struct aws_error *e)
 	return NULL;
 }
 
+/* The IAM action an AccessDenied answer names ("... is not authorized to
+ * perform: license-manager:TagResource ..."), for the hint: often not the
+ * operation called (CreateGrant with tags needs TagResource). Display
+ * only; no decision depends on it. Caller frees; NULL when none. */
+static char *denied_action(const struct aws_error *e)
+{
+	static const char marker[] = "perform: ";
+	const char *at = e->message ? strstr(e->message, marker) : NULL;
+	size_t n;
+
+	if (!at)
+		return NULL;
+	at += sizeof(marker) - 1;
+	n = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:*");
+	return n > 0 && n < 128 && memchr(at, ':', n) ? xstrndup(at, n) : NULL;
+}
+
 char *aws_error_describe(const struct aws_error *e)
 {
 	struct strbuf sb = { 0 };
 	const char *hint = aws_error_hint(e);
+	char *action = hint && e->type && strncmp(e->type, "AccessDenied", 12) == 0 ? denied_action(e) : NULL;
 
 	sb_printf(&sb, "%s: %s", e->operation ? e->operation : "request",
 		  e->type ? e->type : "error");
@@ -160,8 +196,11 @@ char *aws_error_describe(const struct aws_error *e)
 		sb_printf(&sb, " (after %u attempts)", e->attempts);
 	if (e->request_id)
 		sb_printf(&sb, " [request id %s]", e->request_id);
-	if (hint)
+	if (action)
+		sb_printf(&sb, "; hint: %s is denied: %s", action, hint);
+	else if (hint)
 		sb_printf(&sb, "; hint: %s", hint);
+	free(action);
 	return sb_steal(&sb);
 }
 
@@ -543,6 +582,7 @@ struct request {
 	const char *content_type;
 	const char *body;
 	size_t body_len;
+	bool signed_request; /* false: no credentials (AssumeRoleWithWebIdentity) */
 };
 
 static struct curl_slist *request_headers(const struct request *rq, const struct aws_credentials *cr)
@@ -558,7 +598,7 @@ static struct curl_slist *request_headers(const struct request *rq, const struct
 		h = curl_slist_append(h, line);
 		free(line);
 	}
-	if (cr->session_token) {
+	if (cr && cr->session_token) {
 		line = xasprintf("X-Amz-Security-Token: %s", cr->session_token);
 		h = curl_slist_append(h, line);
 		free_secret(line);
@@ -613,7 +653,8 @@ static void setup_transfer(struct http_client *c, CURL *h, const struct request 
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->opts.ca_bundle);
 		curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
 	}
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+	if (rq->signed_request)
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
@@ -838,9 +879,11 @@ static CURLcode attempt_once(struct http_client *c, const struct request *rq,
 
 	if (h) {
 		setup_transfer(c, h, rq, headers, resp);
-		set_keys(h, cr);
+		if (rq->signed_request)
+			set_keys(h, cr);
 		rc = curl_easy_perform(h);
-		curl_easy_setopt(h, CURLOPT_USERPWD, "");
+		if (rq->signed_request)
+			curl_easy_setopt(h, CURLOPT_USERPWD, "");
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 		release_handle(c, h);
 	}
@@ -905,7 +948,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		CURLcode rc;
 		long status = 0;
 
-		if (copy_credentials(c, cp, &cr, &cerr) < 0) {
+		if (rq->signed_request && copy_credentials(c, cp, &cr, &cerr) < 0) {
 			set_error(err, AWS_ERR_CREDENTIALS, rq->operation, "NoCredentials", cerr);
 			free(cerr);
 			return -1;
@@ -914,7 +957,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 			aws_credentials_clear(&cr);
 			break;
 		}
-		rc = attempt_once(c, rq, &cr, &resp, &status);
+		rc = attempt_once(c, rq, rq->signed_request ? &cr : NULL, &resp, &status);
 		key_id = cr.access_key_id;
 		cr.access_key_id = NULL;
 		aws_credentials_clear(&cr);
@@ -939,7 +982,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		sb_free(&resp.body);
 		/* Expired before its time: new credentials get one more try,
 		 * right away; the same ones again would only fail again. */
-		if (out == ATTEMPT_FAIL && !renewed && is_expired_token(err->type) &&
+		if (out == ATTEMPT_FAIL && !renewed && rq->signed_request && is_expired_token(err->type) &&
 		    renew_credentials(c, cp, key_id)) {
 			renewed = true;
 			free(key_id);
@@ -971,7 +1014,7 @@ int aws_json_call_id(struct http_client *c, const struct aws_service *svc,
 	struct request rq = {
 		.svc = svc, .operation = operation,
 		.content_type = "application/x-amz-json-1.1",
-		.body = payload, .body_len = payload ? strlen(payload) : 0,
+		.body = payload, .body_len = payload ? strlen(payload) : 0, .signed_request = true,
 	};
 	json_error_t jerr;
 	int rc = -1;
@@ -1015,7 +1058,7 @@ int aws_query_call(struct http_client *c, const struct aws_service *svc,
 	struct request rq = {
 		.svc = svc, .operation = operation,
 		.content_type = "application/x-www-form-urlencoded; charset=utf-8",
-		.body = form, .body_len = strlen(form),
+		.body = form, .body_len = strlen(form), .signed_request = cp != NULL,
 	};
 
 	*xml_out = NULL;

@@ -34,6 +34,8 @@ static struct {
 	bool verbose;
 	const char *command;
 	char invoked_by[64];
+	char config_sha256[65];
+	char config_revision[65];
 } log_cfg;
 
 int log_target_parse(const char *s, enum log_target *out)
@@ -105,6 +107,13 @@ bool log_to_journal(void)
 	return log_cfg.journal;
 }
 
+void log_set_config(const char *sha256, const char *revision)
+{
+	snprintf(log_cfg.config_sha256, sizeof(log_cfg.config_sha256), "%s", sha256 ? sha256 : "");
+	snprintf(log_cfg.config_revision, sizeof(log_cfg.config_revision), "%s",
+		 revision ? revision : "");
+}
+
 static const char *priority_word(int priority)
 {
 	switch (priority) {
@@ -163,6 +172,16 @@ static void push_field(struct iovec *iov, char **owned, size_t *n, const char *n
 	(*n)++;
 }
 
+/* The fields every entry carries, whatever its kind (SPEC §6). */
+static void push_context(struct iovec *iov, char **owned, size_t *n)
+{
+	push_field(iov, owned, n, "SYSLOG_IDENTIFIER", "lmgrantd");
+	push_field(iov, owned, n, "LMGRANTD_CONFIG_SHA256", log_cfg.config_sha256);
+	push_field(iov, owned, n, "LMGRANTD_CONFIG_REVISION", log_cfg.config_revision);
+	push_field(iov, owned, n, "LMGRANTD_COMMAND", log_cfg.command);
+	push_field(iov, owned, n, "LMGRANTD_INVOKED_BY", log_cfg.invoked_by);
+}
+
 static void event_to_journal(const struct log_event *ev, const char *message)
 {
 	struct iovec iov[24];
@@ -174,7 +193,7 @@ static void event_to_journal(const struct log_event *ev, const char *message)
 	push_field(iov, owned, &n, "MESSAGE_ID", ev->message_id);
 	snprintf(num, sizeof(num), "%d", ev->priority);
 	push_field(iov, owned, &n, "PRIORITY", num);
-	push_field(iov, owned, &n, "SYSLOG_IDENTIFIER", "lmgrantd");
+	push_context(iov, owned, &n);
 	push_field(iov, owned, &n, "LMGRANTD_ACTION", ev->action);
 	push_field(iov, owned, &n, "LMGRANTD_RESULT", ev->result);
 	push_field(iov, owned, &n, "LMGRANTD_MODEL", ev->model);
@@ -185,8 +204,6 @@ static void event_to_journal(const struct log_event *ev, const char *message)
 	push_field(iov, owned, &n, "LMGRANTD_AWS_REQUEST_ID", ev->request_id);
 	push_field(iov, owned, &n, "LMGRANTD_ERROR", ev->error);
 	push_field(iov, owned, &n, "LMGRANTD_STATUS_REASON", ev->status_reason);
-	push_field(iov, owned, &n, "LMGRANTD_COMMAND", log_cfg.command);
-	push_field(iov, owned, &n, "LMGRANTD_INVOKED_BY", log_cfg.invoked_by);
 	if (ev->pass) {
 		snprintf(num, sizeof(num), "%lu", ev->pass);
 		push_field(iov, owned, &n, "LMGRANTD_PASS", num);
@@ -211,6 +228,22 @@ void log_event(const struct log_event *ev, const char *fmt, ...)
 	free(message);
 }
 
+static void msg_to_journal(int priority, const char *message)
+{
+	struct iovec iov[12];
+	char *owned[12];
+	char num[16];
+	size_t n = 0;
+
+	push_field(iov, owned, &n, "MESSAGE", message);
+	snprintf(num, sizeof(num), "%d", priority);
+	push_field(iov, owned, &n, "PRIORITY", num);
+	push_context(iov, owned, &n);
+	sd_journal_sendv(iov, (int)n);
+	for (size_t i = 0; i < n; i++)
+		free(owned[i]);
+}
+
 void log_msg(int priority, const char *fmt, ...)
 {
 	va_list ap;
@@ -223,10 +256,7 @@ void log_msg(int priority, const char *fmt, ...)
 	va_end(ap);
 	safe = text_escape(message, ESCAPE_LINE_MAX);
 	if (log_cfg.journal)
-		sd_journal_send("MESSAGE=%s", safe, "PRIORITY=%d", priority,
-				"SYSLOG_IDENTIFIER=lmgrantd", "LMGRANTD_COMMAND=%s",
-				log_cfg.command ? log_cfg.command : "", "LMGRANTD_INVOKED_BY=%s",
-				log_cfg.invoked_by, NULL);
+		msg_to_journal(priority, safe);
 	if (log_cfg.to_stderr)
 		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), safe);
 	free(safe);

@@ -29,6 +29,7 @@ struct metrics {
 	double last_duration;         /* seconds the last pass took */
 	unsigned interval_s;          /* the config's interval, for staleness alerts */
 	unsigned long actions[ACT_KIND_COUNT][4]; /* [kind][enum action_result] */
+	bool last_reload_failed;      /* the daemon's last reload was rejected */
 };
 void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now);
 

@@ -34,7 +34,9 @@ START_TEST(trusted_access_gets_a_hint)
 
 	ck_assert_ptr_nonnull(hint);
 	ck_assert_ptr_nonnull(strstr(hint, "trusted access for AWS License Manager"));
-	ck_assert_ptr_nonnull(strstr(hint, "license-manager.amazonaws.com"));
+	ck_assert_ptr_nonnull(strstr(hint, "aws organizations enable-aws-service-access --service-principal license-manager.amazonaws.com"));
+	ck_assert_ptr_nonnull(strstr(hint, "--service-principal license-management.marketplace.amazonaws.com"));
+	ck_assert_ptr_null(strstr(hint, "Link AWS Organizations accounts"));
 	ck_assert_ptr_null(strchr(hint, '\n'));
 	line = aws_error_describe(&e);
 	ck_assert_ptr_nonnull(strstr(line, "CreateGrant: ValidationException: License Manager cannot"));
@@ -79,6 +81,47 @@ START_TEST(credential_and_clock_hints)
 	e = api_error("DescribeOrganization", "AWSOrganizationsNotInUseException",
 		      "Your account is not a member of an organization.");
 	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "management account"));
+	aws_error_clear(&e);
+}
+END_TEST
+
+/* Issue 13: a clock ahead is not a wrong secret key. */
+START_TEST(clock_ahead_gets_the_clock_hint)
+{
+	struct aws_error e = api_error("ListRoots", "InvalidSignatureException",
+				       "Signature not yet current: 20250101T002000Z is still later than 20250101T000500Z (20250101T000000Z + 15 min.)");
+
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "clock is ahead"));
+	ck_assert_ptr_null(strstr(aws_error_hint(&e), "secret"));
+	aws_error_clear(&e);
+	e = api_error("GetCallerIdentity", "SignatureDoesNotMatch", "Signature not yet current: x");
+	ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "clock is ahead"));
+	aws_error_clear(&e);
+}
+END_TEST
+
+/* Issue 13: AccessDenied names the action AWS denied, which is not always
+ * the operation (CreateGrant with tags needs TagResource), and does not
+ * send a delegated administrator to the management account. */
+START_TEST(access_denied_names_the_action)
+{
+	struct aws_error e = api_error("CreateGrant", "AccessDeniedException",
+				       "User: arn:aws:iam::666666666666:user/x is not authorized to perform: license-manager:TagResource because no identity-based policy allows it");
+	char *line = aws_error_describe(&e);
+
+	ck_assert_ptr_nonnull(strstr(line, "; hint: license-manager:TagResource is denied: the IAM policy"));
+	ck_assert_ptr_null(strstr(line, "management account"));
+	free(line);
+	aws_error_clear(&e);
+	e = api_error("ListRoots", "AccessDeniedException", "You don't have permissions to access this resource.");
+	line = aws_error_describe(&e);
+	ck_assert_ptr_nonnull(strstr(line, "; hint: the IAM policy"));
+	free(line);
+	aws_error_clear(&e);
+	e = api_error("AssumeRole", "AccessDenied", "User: u is not authorized to perform: sts:AssumeRole on resource: r");
+	line = aws_error_describe(&e);
+	ck_assert_ptr_nonnull(strstr(line, "hint: sts:AssumeRole is denied"));
+	free(line);
 	aws_error_clear(&e);
 }
 END_TEST
@@ -166,6 +209,8 @@ int main(void)
 	tcase_add_test(tc, trusted_access_gets_a_hint);
 	tcase_add_test(tc, other_validation_errors_get_none);
 	tcase_add_test(tc, credential_and_clock_hints);
+	tcase_add_test(tc, clock_ahead_gets_the_clock_hint);
+	tcase_add_test(tc, access_denied_names_the_action);
 	tcase_add_test(tc, only_api_errors_get_hints);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tl, loopback_hosts_are_numeric_or_localhost);
