@@ -60,15 +60,11 @@ assert_eq "$(j '[.[] | .LMGRANTD_INVOKED_BY] | unique | join(",")')" "$(id -un)"
 assert_eq "$(j "[.[] | select(.LMGRANTD_ACTION == \"activate\" and .LMGRANTD_RESULT == \"ok\" and .LMGRANTD_GRANT_ARN == \"$G444\") | .LMGRANTD_STATUS_REASON] | join(\",\")")" \
 	"$REASON" "StatusReason on the activation of the DISABLED grant"
 
-# The revision fields (issue 14): on every entry once that work is in.
-if grep -q LMGRANTD_CONFIG_SHA256 "$ROOT/daemon/"*.c; then
-	assert_eq "$(j '[.[] | .LMGRANTD_CONFIG_SHA256] | unique | join(",")')" \
-		"$(sha256sum "$T/c.yaml" | cut -d' ' -f1)" "LMGRANTD_CONFIG_SHA256"
-	assert_eq "$(j '[.[] | select(has("LMGRANTD_CONFIG_REVISION"))] | length')" 0 \
-		"LMGRANTD_CONFIG_REVISION outside a git work tree"
-else
-	echo "NOTE: LMGRANTD_CONFIG_SHA256 not implemented in this tree yet (issue 14); not asserted"
-fi
+# The configuration's digest on every entry; no revision outside a git work tree.
+assert_eq "$(j '[.[] | .LMGRANTD_CONFIG_SHA256] | unique | join(",")')" \
+	"$(sha256sum "$T/c.yaml" | cut -d' ' -f1)" "LMGRANTD_CONFIG_SHA256"
+assert_eq "$(j '[.[] | select(has("LMGRANTD_CONFIG_REVISION"))] | length')" 0 \
+	"LMGRANTD_CONFIG_REVISION outside a git work tree"
 
 # history --model: exactly claude's change entries, both processes, oldest first.
 j "$CHANGES | map(select(.LMGRANTD_MODEL == \"claude\")) | sort_by(.__REALTIME_TIMESTAMP | tonumber)
@@ -107,6 +103,21 @@ sleep 0.5
 journalctl --no-pager -o json SYSLOG_IDENTIFIER=lmgrantd >"$T/journal.json"
 assert_eq "$(j '[.[] | select(.LMGRANTD_COMMAND == "plan")] | length')" 0 "entries of plan --log stderr"
 assert_eq "$(j '[.[] | select(.LMGRANTD_COMMAND == "access" and .LMGRANTD_ERROR == "AccessDeniedException")] | length')" 1 "entries of access --log journal"
+
+# A config in a git checkout: the hand-run apply's entries name its commit.
+emu config '{"fail_rules": []}' >/dev/null
+mkdir -p "$T/repo"
+cp "$T/c.yaml" "$T/repo/c.yaml"
+git -C "$T/repo" init -q
+git -C "$T/repo" -c user.name=t -c user.email=t@example.invalid add c.yaml
+git -C "$T/repo" -c user.name=t -c user.email=t@example.invalid commit -qm config
+rev=$(git -C "$T/repo" rev-parse HEAD)
+"$LMGRANTD_BIN" -c "$T/repo/c.yaml" apply >"$T/out" 2>"$T/err" || true
+journalctl --flush >/dev/null 2>&1 || true
+sleep 0.5
+journalctl --no-pager -o json SYSLOG_IDENTIFIER=lmgrantd >"$T/journal.json"
+assert_eq "$(j '[.[] | select(.LMGRANTD_CONFIG_REVISION != null) | .LMGRANTD_CONFIG_REVISION] | unique | join(",")')" \
+	"$rev" "LMGRANTD_CONFIG_REVISION of the apply from a git checkout"
 
 expect_exit 1 "$LMGRANTD_BIN" history --since yesterday
 expect_exit 1 "$LMGRANTD_BIN" history --account 12
