@@ -59,6 +59,7 @@ LIB_SRCS := \
 	daemon/doctor_read.c \
 	daemon/pool.c \
 	daemon/memory.c \
+	daemon/pacer.c \
 	daemon/access.c \
 	daemon/history.c
 MAIN_SRC := daemon/main.c

@@ -12,6 +12,11 @@ Scenarios (issue 7):
                then `lmgrantd run` for 10 passes on it: flat memory, the
                organization read once.
   S3 drift     S2 with 1 % of the grants deleted by hand.
+  S5 pacing    2,000 creates (10 licenses x 200 accounts) with max_tps auto
+               against an emulator throttling all calls at 4, 20 and 80
+               requests/s in turn (lmgrantd not told): wall time against the
+               bound (successful requests / emulator rate) and the share of
+               requests throttled; targets <= 1.25x and <= 5 %.
   S4 compare   S1's converge and S2's steady pass done by lmgrantd, a plain
                sequential AWS CLI script and Terraform (aws_licensemanager_grant)
                on a small estate (--s4-grants, default 100), unthrottled;
@@ -96,15 +101,16 @@ def read_measured(out, status):
     return r
 
 
-def run_lmgrantd(binary, config, env, command="apply"):
+def run_lmgrantd(binary, config, env, command="apply", stderr=None, verbose=False):
     out = tempfile.mktemp(prefix="lmgrantd-rusage.")
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        argv = measured([binary, "--log", "stderr", "-c", config, command], out)
+        os.dup2(os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if stderr else devnull, 2)
+        argv = measured([binary, "--log", "stderr"] + (["-v"] if verbose else []) +
+                        ["-c", config, command], out)
         os.execve(argv[0], argv, env)
     _, status = os.waitpid(pid, 0)
     wall = time.monotonic() - start
@@ -122,7 +128,8 @@ def gen_fixture(workdir, licenses, accounts, status):
 def write_config(workdir, fixture, max_tps, name="lmgrantd.yaml", extra=()):
     mgmt = fixture["organization"]["management_account"]
     accounts = [a["id"] for a in fixture["accounts"] if a["id"] != mgmt]
-    lines = ["version: 1", "max_tps: %g" % max_tps, "max_deletes: 1000", *extra, "models:"]
+    tps = max_tps if isinstance(max_tps, str) else "%g" % max_tps
+    lines = ["version: 1", "max_tps: %s" % tps, "max_deletes: 1000", *extra, "models:"]
     for i, lic in enumerate(fixture["licenses"]):
         lines += ["  model-%02d:" % i, "    product: %s" % lic["product_sku"],
                   "    operations: [CheckoutLicense, CheckInLicense]",
@@ -219,6 +226,59 @@ def scenario_s2_s3(binary, workdir):
         return rows
     finally:
         emu.stop()
+
+
+S5_LICENSES, S5_ACCOUNTS = 10, 200
+S5_RATES = (4, 20, 80)
+S5_MAX_RATIO, S5_MAX_THROTTLED = 1.25, 0.05
+
+
+def s5_rate_trace(log):
+    """The rates -v printed for License Manager, in order ("... request rate now 12.3/s")."""
+    rates = []
+    try:
+        for line in open(log, errors="replace"):
+            if "license-manager: request rate now " in line:
+                rates.append(float(line.rsplit("now ", 1)[1].split("/s")[0]))
+    except (OSError, ValueError):
+        pass
+    return rates
+
+
+def scenario_s5(binary, workdir, rates):
+    """max_tps auto against an emulator that throttles every call at R/s: one
+    fresh emulator (full bucket, burst ceil(R)) and one create pass per rate."""
+    path, fx = gen_fixture(workdir, S5_LICENSES, S5_ACCOUNTS, "none")
+    grants = S5_LICENSES * S5_ACCOUNTS
+    rows = []
+    for rate in rates:
+        emu = Emulator(path, workdir, "--page-size", "100", "--throttle-rps", "%g" % rate)
+        try:
+            cfg = write_config(workdir, fx, "auto", name="lmgrantd-s5.yaml")
+            log = os.path.join(workdir, "s5-%g.log" % rate)
+            r = run_lmgrantd(binary, cfg, env_for(emu, workdir), stderr=log, verbose=True)
+            calls = emu.calls()
+        finally:
+            emu.stop()
+        ops = by_operation(calls)
+        ok_calls = sum(1 for c in calls if c.get("status") == 200)
+        throttled = sum(1 for c in calls if c.get("status") == 429)
+        created = sum(1 for c in calls if c["operation"] == "CreateGrant" and c.get("status") == 200)
+        bound = ok_calls / float(rate)
+        share = throttled / float(len(calls)) if calls else 0.0
+        trace = s5_rate_trace(log)
+        rows.append({"scenario": "S5 pace %g/s" % rate, **r, "calls": len(calls), "min_calls": ok_calls,
+                     "writes": sum(v for k, v in ops.items() if k in WRITES), "min_writes": grants,
+                     "throttled": throttled, "throttled_share": share, "by_operation": ops,
+                     "lower_bound_s": bound, "wall_ratio": r["wall_s"] / bound if bound else None,
+                     "emulator_rps": rate, "achieved_rps": ok_calls / r["wall_s"] if r["wall_s"] else None,
+                     "rate_trace": trace,
+                     "target": "x%.2f bound (<= %.2f), %.1f %% throttled (<= %.0f %%), %d created" % (
+                         r["wall_s"] / bound if bound else 0, S5_MAX_RATIO, 100 * share,
+                         100 * S5_MAX_THROTTLED, created),
+                     "ok": r["exit"] == 0 and created == grants and r["wall_s"] <= S5_MAX_RATIO * bound
+                     and share <= S5_MAX_THROTTLED})
+    return rows
 
 
 S2_DAEMON_PASSES = 10
@@ -706,7 +766,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "lmgrantd"))
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results.json"))
-    ap.add_argument("--only", choices=["S1", "S2", "S3", "S4"], help="S1, S2 (S2 includes S3), S4")
+    ap.add_argument("--only", choices=["S1", "S2", "S3", "S4", "S5"], help="S1, S2 (S2 includes S3), S4, S5")
+    ap.add_argument("--s5-rates", default=",".join("%g" % r for r in S5_RATES), metavar="R,R,...",
+                    help="S5: the emulator's throttle rates, one pass each (default 4,20,80)")
     ap.add_argument("--s4-grants", type=int, default=100, metavar="N",
                     help="S4 estate: N grants, licenses x accounts (default 100 = 2 x 50)")
     args = ap.parse_args()
@@ -717,6 +779,8 @@ def main():
             rows += scenario_s1(args.binary, workdir)
         if args.only in (None, "S2", "S3"):
             rows += scenario_s2_s3(args.binary, workdir)
+        if args.only in (None, "S5"):
+            rows += scenario_s5(args.binary, workdir, [float(x) for x in args.s5_rates.split(",")])
         if args.only in (None, "S4"):
             rows += scenario_s4(args.binary, workdir, args.s4_grants)
     finally:

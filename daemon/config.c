@@ -42,7 +42,7 @@ static struct config *config_new_defaults(void)
 	cfg->interval_s = 300;
 	cfg->prune = true;
 	cfg->max_deletes = 10;
-	cfg->max_tps = 5;
+	cfg->max_tps = CONFIG_TPS_AUTO;
 	cfg->retry_max_attempts = 8;
 	cfg->activation_override = xstrdup("DISTRIBUTED_GRANTS_ONLY");
 	cfg->activation_retry_after_s = 24 * 3600;

@@ -58,12 +58,15 @@ struct config_model {
 	struct config_pos pos; /* the model's key */
 };
 
+/* max_tps: auto, the pacer finds each service's rate (SPEC 2). */
+#define CONFIG_TPS_AUTO 0.0
+
 struct config {
 	char *region;                 /* default "us-east-1" */
 	unsigned interval_s;          /* default 300; >= 1 */
 	bool prune;                   /* default true */
 	unsigned max_deletes;         /* default 10 */
-	double max_tps;               /* default 5; > 0 */
+	double max_tps;               /* per service: > 0 fixed; CONFIG_TPS_AUTO (default) adaptive */
 	unsigned retry_max_attempts;  /* default 8; 1..100 */
 	char *activation_override;    /* default "DISTRIBUTED_GRANTS_ONLY" */
 	char *grantee_role;           /* NULL when unset */

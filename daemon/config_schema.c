@@ -323,8 +323,12 @@ static void set_max_tps(struct loader *L, const struct ynode *key, const struct 
 	(void)obj;
 	if (val->bad)
 		return;
+	if (ynode_is(val, YS_STR) && strcmp(val->text, "auto") == 0) {
+		L->cfg->max_tps = CONFIG_TPS_AUTO;
+		return;
+	}
 	if (!ynode_is(val, YS_INT) && !ynode_is(val, YS_FLOAT)) {
-		schema_err(L, val, "max_tps: expected a number, found %s", ynode_describe(val));
+		schema_err(L, val, "max_tps: expected a number or 'auto', found %s", ynode_describe(val));
 		return;
 	}
 	/* strtod reads neither ".inf" nor ".nan" (YAML spellings): they end up

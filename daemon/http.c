@@ -26,6 +26,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "log.h"
+#include "pacer.h"
 #include "util.h"
 #include "xml.h"
 
@@ -43,7 +45,7 @@ struct http_client {
 	CURL **idle;
 	size_t nidle, idle_cap;
 	struct http_opts opts;
-	double next_slot; /* monotonic seconds when the next request may start */
+	struct pacer *pacer; /* NULL: no client-side limit */
 	struct http_stats stats;
 	struct http_call_count *calls;
 	size_t ncalls, calls_cap;
@@ -369,7 +371,7 @@ int aws_service_resolve(const struct aws_env *env, enum aws_api api, const char 
 void http_opts_default(struct http_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->max_tps = 5;
+	o->max_tps = HTTP_TPS_AUTO;
 	o->max_attempts = 8;
 	o->connect_timeout_ms = 5000;
 	o->timeout_ms = 30000;
@@ -384,6 +386,8 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	c->opts = *opts;
 	if (c->opts.max_attempts < 1)
 		c->opts.max_attempts = 1;
+	if (c->opts.max_tps >= 0)
+		c->pacer = pacer_new(c->opts.max_tps);
 	pthread_mutex_init(&c->lock, NULL);
 	return c;
 }
@@ -401,6 +405,7 @@ void http_client_free(struct http_client *c)
 		free(c->calls[i].error);
 	}
 	free(c->calls);
+	pacer_free(c->pacer);
 	free(c);
 }
 
@@ -433,6 +438,17 @@ void http_client_stats(const struct http_client *c, struct http_stats *out)
 	pthread_mutex_lock((pthread_mutex_t *)&c->lock);
 	*out = c->stats;
 	pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
+}
+
+double http_client_rate(const struct http_client *c, const char *service)
+{
+	double rate = 0;
+
+	pthread_mutex_lock((pthread_mutex_t *)&c->lock);
+	if (c->pacer)
+		rate = pacer_rate(c->pacer, service);
+	pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
+	return rate;
 }
 
 /* An easy handle for one transfer; NULL only if libcurl cannot make one. */
@@ -485,20 +501,21 @@ static bool sleep_cancellable(const struct http_client *c, double seconds)
 	}
 }
 
-/* Client-side rate limit: requests start at least 1/max_tps apart, which
- * is a token bucket of depth one; no bursts that a server-side bucket of
- * the same rate would answer with throttling. */
-static bool rate_limit_wait(struct http_client *c)
+/* Client-side rate limit, per service: every attempt, a retry too, waits
+ * for its slot in the pacer's lane, so retries spend the same budget as
+ * first attempts. Slots are 1/rate apart, a token bucket of depth one: no
+ * bursts that a server-side bucket of the same rate would throttle. */
+static bool rate_limit_wait(struct http_client *c, const char *service, struct pacer_ticket *t)
 {
-	double now = monotonic_now(), slot;
+	double now = monotonic_now();
 
-	if (c->opts.max_tps <= 0)
+	*t = (struct pacer_ticket){ .at = now, .reserved = now };
+	if (!c->pacer)
 		return true;
 	pthread_mutex_lock(&c->lock);
-	slot = c->next_slot < now ? now : c->next_slot;
-	c->next_slot = slot + 1.0 / c->opts.max_tps;
+	*t = pacer_reserve(c->pacer, service, now);
 	pthread_mutex_unlock(&c->lock);
-	return sleep_cancellable(c, slot - now);
+	return sleep_cancellable(c, t->at - now);
 }
 
 static double random_unit(void)
@@ -918,17 +935,31 @@ static bool renew_credentials(struct http_client *c, struct creds_provider *cp, 
 	return other;
 }
 
+/* Counts an attempt and tells the pacer how it was answered; a rate that
+ * moved by more than 20 % is printed with -v. */
 static void count_attempt(struct http_client *c, const struct request *rq,
-			  enum attempt_outcome out, const struct aws_error *err)
+			  const struct pacer_ticket *t, enum attempt_outcome out,
+			  const struct aws_error *err)
 {
+	bool throttled = out != ATTEMPT_OK && err->kind == AWS_ERR_THROTTLED;
+	bool moved = false;
+	double rate = 0;
+
 	pthread_mutex_lock(&c->lock);
 	c->stats.requests++;
-	if (out != ATTEMPT_OK && err->kind == AWS_ERR_THROTTLED)
+	if (throttled)
 		c->stats.throttled++;
 	if (out == ATTEMPT_RETRY)
 		c->stats.retries++;
 	count_call(c, rq->operation, out == ATTEMPT_OK ? NULL : err->type);
+	if (c->pacer) {
+		pacer_answer(c->pacer, rq->svc->signing_name, t, monotonic_now(),
+			     out == ATTEMPT_OK ? PACER_OK : (throttled ? PACER_THROTTLED : PACER_NEUTRAL));
+		moved = pacer_take_change(c->pacer, rq->svc->signing_name, &rate);
+	}
 	pthread_mutex_unlock(&c->lock);
+	if (moved)
+		log_msg(LOG_DEBUG, "%s: request rate now %.1f/s", rq->svc->signing_name, rate);
 }
 
 /* Runs a request with the retry policy. On success *body_out (caller frees)
@@ -943,6 +974,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 	for (unsigned attempt = 1;; attempt++) {
 		struct response resp = { 0 };
 		struct aws_credentials cr = { 0 };
+		struct pacer_ticket ticket = { 0 };
 		char *cerr = NULL, *key_id = NULL;
 		enum attempt_outcome out;
 		CURLcode rc;
@@ -953,7 +985,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 			free(cerr);
 			return -1;
 		}
-		if (!rate_limit_wait(c)) {
+		if (!rate_limit_wait(c, rq->svc->signing_name, &ticket)) {
 			aws_credentials_clear(&cr);
 			break;
 		}
@@ -970,7 +1002,7 @@ static int perform(struct http_client *c, const struct request *rq, struct creds
 		err->attempts = attempt;
 		if (out == ATTEMPT_RETRY && attempt >= c->opts.max_attempts)
 			out = ATTEMPT_FAIL;
-		count_attempt(c, rq, out, err);
+		count_attempt(c, rq, &ticket, out, err);
 		if (out == ATTEMPT_OK) {
 			free(key_id);
 			*body_out = sb_steal(&resp.body);

@@ -2,9 +2,10 @@
  * http: sends signed AWS requests with libcurl and turns the answers into
  * JSON or an aws_error. Signing is libcurl's own SigV4 (CURLOPT_AWS_SIGV4);
  * this module adds what AWS clients need around it: endpoint rules, a
- * client-side rate limit, retries with full-jitter backoff for throttling,
- * 5xx and transport errors, response size caps, and error decoding by the
- * body's __type (never by HTTP status alone).
+ * client-side rate limit per service (the rate is pacer's), retries with
+ * full-jitter backoff for throttling, 5xx and transport errors, response
+ * size caps, and error decoding by the body's __type (never by HTTP status
+ * alone).
  *
  * It does not know any AWS operation: lm, org and sts build the requests.
  */
@@ -85,8 +86,13 @@ enum aws_api { AWS_API_LICENSE_MANAGER, AWS_API_ORGANIZATIONS, AWS_API_STS };
 int aws_service_resolve(const struct aws_env *env, enum aws_api api, const char *region,
 			struct aws_service *out, char **err);
 
+#define HTTP_TPS_AUTO 0.0
+
 struct http_opts {
-	double max_tps;          /* client-side requests per second, all APIs together */
+	/* Client-side requests per second, per service (signing name): > 0 a
+	 * fixed rate; HTTP_TPS_AUTO the pacer's (max_tps: auto); < 0 no limit
+	 * (unit tests only). */
+	double max_tps;
 	unsigned max_attempts;   /* per request */
 	long connect_timeout_ms;
 	long timeout_ms;         /* whole request */
@@ -110,6 +116,10 @@ struct http_stats {
 	unsigned long throttled; /* attempts answered as throttled */
 };
 void http_client_stats(const struct http_client *c, struct http_stats *out);
+
+/* The request rate in force for service ("license-manager", ...): the
+ * start rate until the service is first called; 0 without a limit. */
+double http_client_rate(const struct http_client *c, const char *service);
 
 /* Attempts per operation and outcome ("" for success, else the AWS error
  * type or the transport error), since the client was made. */

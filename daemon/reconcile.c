@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "pacer.h"
 #include "pool.h"
 #include "resolve.h"
 
@@ -33,7 +34,7 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 				err) < 0)
 		goto fail;
 	http_opts_default(&o);
-	o.max_tps = cfg->max_tps;
+	o.max_tps = cfg->max_tps > 0 ? cfg->max_tps : HTTP_TPS_AUTO;
 	o.max_attempts = cfg->retry_max_attempts;
 	o.ca_bundle = aenv->ca_bundle;
 	o.should_stop = should_stop;
@@ -46,7 +47,7 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	creds_provider_set_network(e->creds, &o, &e->sts_svc);
 	e->grantee_sessions = sts_sessions_new();
 	e->should_stop = should_stop;
-	e->workers = pool_workers_for(cfg->max_tps);
+	e->workers = pool_workers_for(cfg->max_tps > 0 ? cfg->max_tps : PACER_CEILING);
 	e->lm = (struct aws_client){ e->http, e->creds, &e->lm_svc };
 	e->org = (struct aws_client){ e->http, e->creds, &e->org_svc };
 	e->sts = (struct aws_client){ e->http, e->creds, &e->sts_svc };

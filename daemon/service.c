@@ -255,7 +255,7 @@ static void run_pass(struct daemon *d)
 	next = time(NULL) + (time_t)d->cfg->interval_s;
 	metrics_add_pass(&d->metrics, &r, time(NULL));
 	d->metrics.interval_s = d->cfg->interval_s;
-	if (state_write_status(d->o->state_dir, &r, started, next, d->cfg->interval_s, &err) < 0) {
+	if (state_write_status(d->o->state_dir, &r, d->engine->http, started, next, d->cfg->interval_s, &err) < 0) {
 		log_msg(LOG_WARNING, "cannot write the status file: %s", err);
 		free(err);
 		err = NULL;

@@ -155,6 +155,20 @@ static json_t *models_json(const struct pass_report *r)
 	return models;
 }
 
+/* The services whose request rate is shown: the two with quotas of their
+ * own that a pass spends (SPEC 2, max_tps). */
+static const char *const paced_services[] = { "license-manager", "organizations" };
+
+static json_t *rates_json(const struct http_client *http)
+{
+	json_t *rates = json_object();
+
+	for (size_t i = 0; i < ARRAY_LEN(paced_services); i++)
+		json_object_set_new(rates, paced_services[i],
+				    json_real(http_client_rate(http, paced_services[i])));
+	return rates;
+}
+
 static const char *last_error(const struct pass_report *r)
 {
 	for (size_t i = 0; i < r->result.nresults; i++)
@@ -194,8 +208,8 @@ fail:
 	return models;
 }
 
-int state_write_status(const char *dir, const struct pass_report *r, time_t started,
-		       time_t next_pass, unsigned interval_s, char **err)
+int state_write_status(const char *dir, const struct pass_report *r, const struct http_client *http,
+		       time_t started, time_t next_pass, unsigned interval_s, char **err)
 {
 	json_t *counts = json_object(), *doc, *models = NULL;
 	char when[32], next[32], finished[32], *text, *path;
@@ -234,6 +248,7 @@ int state_write_status(const char *dir, const struct pass_report *r, time_t star
 			    r->config_revision ? json_string(r->config_revision) : json_null());
 	json_object_set_new(doc, "mode", json_string(r->observe ? "observe" : "enforce"));
 	json_object_set_new(doc, "suspended", r->suspended ? json_string(r->suspended) : json_null());
+	json_object_set_new(doc, "api_rate_limit", rates_json(http));
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	path = xasprintf("%s/status.json", dir);
 	rc = write_file_atomic(path, text, strlen(text), err);
@@ -306,6 +321,26 @@ static void put(FILE *out, const char *s)
 	free(e);
 }
 
+/* "request rate: license-manager 12.3/s, organizations 5.0/s"; nothing
+ * for a status.json written before rates were recorded. */
+static void print_rates_text(FILE *out, json_t *rates)
+{
+	const char *service = NULL;
+	json_t *rate = NULL;
+	bool any = false;
+
+	json_object_foreach(rates, service, rate) { /* none when rates is not an object */
+		if (!json_is_number(rate))
+			continue;
+		fputs(any ? ", " : "request rate: ", out);
+		put(out, service);
+		fprintf(out, " %.1f/s", json_number_value(rate));
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+}
+
 static void print_status_text(FILE *out, json_t *doc, bool stale)
 {
 	json_t *models = json_object_get(doc, "models"), *m;
@@ -347,6 +382,7 @@ static void print_status_text(FILE *out, json_t *doc, bool stale)
 		put(out, json_string_value(json_object_get(doc, "last_error")));
 		fputc('\n', out);
 	}
+	print_rates_text(out, json_object_get(doc, "api_rate_limit"));
 	json_object_foreach(models, name, m) {
 		json_t *grants = json_object_get(m, "grants"), *n;
 		const char *st;
@@ -517,6 +553,17 @@ static void metrics_calls(struct strbuf *sb, const struct http_client *http)
 	}
 }
 
+static void metrics_rates(struct strbuf *sb, const struct http_client *http)
+{
+	sb_puts(sb, "# HELP lmgrantd_api_rate_limit Client-side request rate in force, requests/s.\n"
+		    "# TYPE lmgrantd_api_rate_limit gauge\n");
+	for (size_t i = 0; i < ARRAY_LEN(paced_services); i++) {
+		sb_puts(sb, "lmgrantd_api_rate_limit{");
+		label(sb, "service", paced_services[i], true);
+		sb_printf(sb, "} %.3f\n", http_client_rate(http, paced_services[i]));
+	}
+}
+
 static void metrics_grants(struct strbuf *sb, const struct pass_report *r)
 {
 	sb_puts(sb, "# HELP lmgrantd_grants Live grants by model and status at the last pass.\n"
@@ -611,6 +658,7 @@ int state_write_metrics(const char *path, const struct metrics *m, const struct 
 	metrics_config(&sb, m, r);
 	metrics_actions(&sb, m);
 	metrics_calls(&sb, http);
+	metrics_rates(&sb, http);
 	metrics_grants(&sb, r);
 	rc = write_file_atomic(path, sb.buf, sb.len, err);
 	sb_free(&sb);

@@ -33,11 +33,11 @@ struct metrics {
 };
 void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now);
 
-/* Writes dir/status.json for the pass. An interrupted pass keeps the
- * per-model data of the status.json it replaces. Returns -1 with *err
- * (caller frees). */
-int state_write_status(const char *dir, const struct pass_report *r, time_t started,
-		       time_t next_pass, unsigned interval_s, char **err);
+/* Writes dir/status.json for the pass, with the request rates of http in
+ * force at its end. An interrupted pass keeps the per-model data of the
+ * status.json it replaces. Returns -1 with *err (caller frees). */
+int state_write_status(const char *dir, const struct pass_report *r, const struct http_client *http,
+		       time_t started, time_t next_pass, unsigned interval_s, char **err);
 /* Prints dir/status.json as text or JSON. Returns the exit code of
  * `status` (SPEC §1): 0, 1 when the last pass failed, 3 when it is stale
  * (none finished within 3 x interval before now); -1 with *err when the

@@ -209,6 +209,18 @@ START_TEST(test_full_config)
 }
 END_TEST
 
+START_TEST(test_max_tps_auto)
+{
+	struct config *cfg = load_ok(V1 "max_tps: auto\n" ORG_MODEL);
+
+	ck_assert(cfg->max_tps == CONFIG_TPS_AUTO);
+	config_free(cfg);
+	cfg = load_ok(V1 "max_tps: 80\n" ORG_MODEL);
+	ck_assert(cfg->max_tps == 80);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_defaults)
 {
 	struct config *cfg = load_ok(V1 ORG_MODEL);
@@ -219,7 +231,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->interval_s, 300);
 	ck_assert(cfg->prune);
 	ck_assert_uint_eq(cfg->max_deletes, 10);
-	ck_assert(cfg->max_tps == 5);
+	ck_assert(cfg->max_tps == CONFIG_TPS_AUTO);
 	ck_assert_uint_eq(cfg->retry_max_attempts, 8);
 	ck_assert_str_eq(cfg->activation_override, "DISTRIBUTED_GRANTS_ONLY");
 	ck_assert_ptr_null(cfg->grantee_role);
@@ -509,7 +521,8 @@ static const struct {
 	{ V1 "max_tps: -1\n" ORG_MODEL, "2:10: ", "greater than 0" },
 	{ V1 "max_tps: .inf\n" ORG_MODEL, "2:10: ", "greater than 0" },
 	{ V1 "max_tps: .nan\n" ORG_MODEL, "2:10: ", "greater than 0" },
-	{ V1 "max_tps: five\n" ORG_MODEL, "2:10: ", "max_tps: expected a number, found a string" },
+	{ V1 "max_tps: Auto\n" ORG_MODEL, "2:10: ", "max_tps: expected a number or 'auto', found a string" },
+	{ V1 "max_tps: five\n" ORG_MODEL, "2:10: ", "max_tps: expected a number or 'auto', found a string" },
 	{ V1 "retry:\n  max_attempts: 101\n" ORG_MODEL, "3:17: ", "between 1 and 100" },
 	{ V1 "retry: 3\n" ORG_MODEL, "2:8: ", "retry: expected a mapping, found an integer" },
 	{ V1 "activation:\n  grantee_role: \"\"\n" ORG_MODEL, "3:17: ", "is not an IAM role name" },
@@ -1187,6 +1200,7 @@ static Suite *config_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_full_config);
+	tcase_add_test(tc, test_max_tps_auto);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_mode_and_digest);
 	tcase_add_test(tc, test_interval_forms);

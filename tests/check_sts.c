@@ -340,7 +340,7 @@ static void fake_client_init(struct fake_client *f)
 	struct http_opts o;
 
 	http_opts_default(&o);
-	o.max_tps = 0;
+	o.max_tps = -1; /* no client-side limit */
 	o.max_attempts = 1;
 	memset(&f->svc, 0, sizeof(f->svc));
 	f->svc.signing_name = xstrdup("sts");
