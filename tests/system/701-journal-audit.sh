@@ -51,7 +51,9 @@ CHANGES='[.[] | select(.LMGRANTD_ACTION | IN("create", "update", "accept", "acti
 emu calls | jq -r '[.[] | select(.write) | .request_id] | sort | join(",")' >"$T/want.ids"
 j "$CHANGES | map(select(.LMGRANTD_RESULT != \"skipped\") | .LMGRANTD_AWS_REQUEST_ID // \"MISSING\") | sort | join(\",\")" >"$T/got.ids"
 assert_eq "$(cat "$T/got.ids")" "$(cat "$T/want.ids")" "request ids of the change entries"
-assert_eq "$(j "$CHANGES | map(.LMGRANTD_RESULT) | sort | unique | join(\",\")")" "failed,ok,skipped" "results"
+# (skipped too when the failed create was on claude's license: its
+# activation waits for the next pass; which create fails depends on timing.)
+assert_eq "$(j "$CHANGES | map(.LMGRANTD_RESULT) | map(select(. != \"skipped\")) | sort | unique | join(\",\")")" "failed,ok" "results"
 assert_eq "$(j "$CHANGES | length > 5")" true "change entries"
 
 # Every entry (changes, summaries, diagnostics): the command and the user.
@@ -86,7 +88,7 @@ assert_contains "$T/out" "by $(id -un)"
 # --account: entries whose principal is that account; --since.
 expect_exit 0 "$LMGRANTD_BIN" history --account 444444444444 -o json
 assert_eq "$(jq -r '[.[] | .principal_arn] | unique | join(",")' "$T/out")" "arn:aws:iam::444444444444:root" "--account"
-assert_eq "$(jq -r '[.[] | .action + "/" + .result] | join(",")' "$T/out")" "activate/skipped,activate/ok" "444's changes"
+assert_eq "$(jq -r '[.[] | .action + "/" + .result] | map(select(. != "activate/skipped")) | join(",")' "$T/out")" "activate/ok" "444's changes"
 expect_exit 0 "$LMGRANTD_BIN" history --since -1h -o json
 assert_eq "$(jq length "$T/out")" "$(j "$CHANGES | length")" "--since -1h"
 expect_exit 0 "$LMGRANTD_BIN" history --since 2999-01-01 -o json
