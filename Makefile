@@ -7,7 +7,7 @@ BUILD       ?= build
 PYTHON      ?= python3
 VERSION     := 0.1.0
 
-PKGS        := libcurl openssl jansson yaml-0.1 libsystemd
+PKGS        := libcurl openssl jansson yaml-0.1 libsystemd expat
 CC          ?= cc
 CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
@@ -37,7 +37,7 @@ LIB_SRCS := \
 	daemon/creds.c \
 	daemon/creds_profile.c \
 	daemon/creds_process.c \
-	daemon/xml.c \
+	daemon/xmltree.c \
 	daemon/sts.c \
 	daemon/imds.c \
 	daemon/lm.c \

@@ -26,7 +26,7 @@
 #include <time.h>
 
 #include "util.h"
-#include "xml.h"
+#include "xmltree.h"
 
 #define MAX_RESPONSE_BYTES (16u * 1024u * 1024u)
 #define MAX_REQUEST_ID 128
@@ -652,7 +652,7 @@ static void decode_xml_error(const char *body, size_t len, char **type, char **m
 	const struct xml_element *e = NULL;
 	char *why = NULL;
 
-	if (xml_parse(body, len, &root, &why) < 0) {
+	if (xmltree_parse(body, len, &root, &why) < 0) {
 		free(why);
 		return;
 	}
@@ -667,7 +667,7 @@ static void decode_xml_error(const char *body, size_t len, char **type, char **m
 		else if (!*message && strcmp(n->name, "Message") == 0)
 			*message = xstrdup(n->text);
 	}
-	xml_free(root);
+	xmltree_free(root);
 }
 
 /* Reads type and message out of an error answer of either protocol. */

@@ -2,14 +2,14 @@
  * sts: GetCallerIdentity and AssumeRole over the query protocol, and the
  * grantee session cache.
  *
- * Answers are read with xml.c, a small strict reader of our own, rather
- * than libxml2: the answers are a few hundred bytes of plain elements, and
- * libxml2 (with the ICU and libstdc++ it pulls in) cost about 2 MiB of
- * resident memory from start-up on, an eighth of the daemon's budget. The
- * reader refuses what STS never sends and a parser should not have to get
- * right (DTDs and so entity definitions, processing instructions,
- * encodings other than UTF-8) and checks all the rest of well-formedness,
- * so that a truncated answer is an error wherever it is cut; see xml.h.
+ * Answers are read with expat (xmltree.c) rather than libxml2: the answers
+ * are a few hundred bytes of plain elements, and libxml2 (with the ICU and
+ * libstdc++ it pulls in) cost about 2 MiB of resident memory from start-up
+ * on, an eighth of the daemon's budget; expat costs a few pages. xmltree
+ * refuses what STS never sends and a parser should not have to get right
+ * (DTDs and so entity definitions, processing instructions, encodings
+ * other than UTF-8) and expat checks all the rest of well-formedness, so
+ * that a truncated answer is an error wherever it is cut; see xmltree.h.
  * What stays here is a strict walk of its tree: the expected root element
  * in STS's namespace, every required member exactly once, text only where
  * text belongs. The tree's text, which holds secrets, is wiped when freed.
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "util.h"
-#include "xml.h"
+#include "xmltree.h"
 
 void sts_identity_clear(struct sts_identity *id)
 {
@@ -42,18 +42,18 @@ static bool in_sts_ns(const struct xml_element *e)
 }
 
 /* Parses xml (at most XML_MAX_INPUT bytes) and checks its root is <root>
- * in STS's namespace. Caller frees with xml_free. */
+ * in STS's namespace. Caller frees with xmltree_free. */
 static struct xml_element *parse_answer(const char *xml, size_t len, const char *root, char **why)
 {
 	struct xml_element *top = NULL;
 
-	if (xml_parse(xml, len, &top, why) < 0)
+	if (xmltree_parse(xml, len, &top, why) < 0)
 		return NULL;
 	if (strcmp(top->name, root) != 0 || !in_sts_ns(top)) {
 		/* An element name is markup, not a value; a long one is left out. */
 		*why = xasprintf("expected <%s> in namespace %s, got <%s>", root, STS_NAMESPACE,
 				 strlen(top->name) <= 64 ? top->name : "...");
-		xml_free(top);
+		xmltree_free(top);
 		return NULL;
 	}
 	return top;
@@ -143,7 +143,7 @@ int sts_parse_caller_identity(const char *xml, size_t len, struct sts_identity *
 out:
 	if (rc < 0)
 		sts_identity_clear(out);
-	xml_free(root);
+	xmltree_free(root);
 	return rc;
 }
 
@@ -183,7 +183,7 @@ out:
 	if (rc < 0)
 		aws_credentials_clear(out);
 	free(expiration);
-	xml_free(root);
+	xmltree_free(root);
 	return rc;
 }
 

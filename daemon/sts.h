@@ -4,7 +4,7 @@
  * grantee sessions: assumed-role credentials per role, cached until
  * CREDS_REFRESH_MARGIN_S before they expire.
  *
- * Answers are parsed strictly (xml.c; see sts.c for why): the document
+ * Answers are parsed strictly (expat through xmltree.c; see sts.c): the document
  * must be well formed, without a DTD, with the expected root element in
  * STS's namespace and every required member exactly once. A truncated or
  * malformed answer is an error, never empty credentials.
