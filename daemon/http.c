@@ -408,6 +408,8 @@ static bool sleep_cancellable(const struct http_client *c, double seconds)
 		double left = end - monotonic_now();
 		struct timespec ts;
 
+		if (c->opts.heartbeat)
+			c->opts.heartbeat();
 		if (c->opts.should_stop && c->opts.should_stop())
 			return false;
 		if (left <= 0)
@@ -551,6 +553,8 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	const struct http_client *c = userp;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (c->opts.heartbeat)
+		c->opts.heartbeat();
 	return c->opts.should_stop && c->opts.should_stop() ? 1 : 0;
 }
 

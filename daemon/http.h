@@ -87,8 +87,12 @@ struct http_opts {
 	unsigned backoff_base_ms;
 	unsigned backoff_cap_ms;
 	const char *ca_bundle;   /* extra CA file, or NULL; borrowed */
-	/* Polled between attempts and during waits; returning true cancels. */
+	/* Polled between attempts and during waits; returning true cancels.
+	 * Called from any thread; must not block. */
 	bool (*should_stop)(void);
+	/* Called as often as should_stop, to say the process still makes
+	 * progress (the daemon feeds its watchdog); NULL: nothing. */
+	void (*heartbeat)(void);
 };
 void http_opts_default(struct http_opts *o);
 

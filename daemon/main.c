@@ -140,7 +140,7 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 
 	aws_env_from_environ(&aenv);
 	creds_env_from_environ(&cenv);
-	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
+	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, NULL, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(err);
 		return -1;

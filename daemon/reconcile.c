@@ -22,7 +22,8 @@
 #define LICENSES_IN_FLIGHT 4
 
 int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
-		const struct creds_env *cenv, bool (*should_stop)(void), char **err)
+		const struct creds_env *cenv, bool (*should_stop)(void), void (*heartbeat)(void),
+		char **err)
 {
 	struct http_opts o;
 
@@ -37,6 +38,7 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	o.max_attempts = cfg->retry_max_attempts;
 	o.ca_bundle = aenv->ca_bundle;
 	o.should_stop = should_stop;
+	o.heartbeat = heartbeat;
 	e->http = http_client_new(&o);
 	if (!e->http) {
 		*err = xstrdup("cannot initialise libcurl");

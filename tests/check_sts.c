@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -208,7 +209,7 @@ static struct {
 	pthread_mutex_t lock;
 	int fd;
 	int port;
-	volatile int stop;
+	atomic_int stop; /* read by the server thread */
 	int status;
 	char *body;
 	struct strlist requests;
