@@ -38,7 +38,12 @@ LIB_SRCS := \
 	daemon/config_model.c \
 	daemon/config_check.c \
 	daemon/plan.c \
+	daemon/names.c \
+	daemon/credentials.c \
+	daemon/aws_error.c \
+	daemon/endpoint.c \
 	daemon/http.c \
+	daemon/aws.c \
 	daemon/creds.c \
 	daemon/creds_profile.c \
 	daemon/creds_process.c \

@@ -72,17 +72,6 @@ void apply_result_free(struct apply_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static bool is_validation(const struct aws_error *e)
-{
-	return e->kind == AWS_ERR_API && e->type && strcmp(e->type, "ValidationException") == 0;
-}
-
-static bool is_version_mismatch(const struct aws_error *e)
-{
-	return e->kind == AWS_ERR_API && e->type && strcmp(e->type, "ValidationException") == 0 &&
-	       e->message && strstr(e->message, "version") != NULL;
-}
-
 /* One write for action a with source version ver. */
 static int do_write(const struct apply_ctx *ctx, const struct action *a, const char *ver,
 		    struct lm_write_result *res, struct aws_error *err)
@@ -257,10 +246,10 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 
 	rc = do_write(ctx, a, version, &res, &err);
 	free(version);
-	/* A delete whose first answer was lost meets "already deleted" on its
-	 * retry: any ValidationException on a delete is settled by a re-read. */
-	if (rc < 0 && a->grant_arn &&
-	    (is_version_mismatch(&err) || (a->kind == ACT_DELETE && is_validation(&err))))
+	/* A stale version, or a delete whose first answer was lost meeting
+	 * "already deleted" on its retry: settled by a re-read (aws_error's
+	 * table says which errors). */
+	if (rc < 0 && a->grant_arn && err.remedy == AWS_REMEDY_REREAD)
 		rc = retry_after_reread(ctx, a, &res, &err);
 	if (rc == 0) {
 		r = AR_OK;
@@ -307,7 +296,7 @@ static enum action_result run_accept(const struct apply_ctx *ctx, struct version
 {
 	struct lm_write_result res = { 0 };
 	struct aws_error err = { 0 };
-	struct creds_provider *grantee = NULL;
+	struct cred_source *grantee = NULL;
 	char *role_arn = grantee_role_arn(a->principal_arn, ctx->grantee_role ? ctx->grantee_role : "");
 	char *token = NULL, *accepted_version = NULL;
 	enum action_result r = AR_FAILED;

@@ -47,28 +47,6 @@ static bool is_lower_or_digit(char c)
 	return is_lower(c) || is_digit(c);
 }
 
-bool check_region(const char *s)
-{
-	size_t groups = 0, n = 0;
-
-	if (span(s, is_lower) != 2)
-		return false;
-	s += 2;
-	while (*s == '-') {
-		s++;
-		if (is_digit(*s)) {
-			n = span(s, is_digit);
-			return groups > 0 && s[n] == '\0';
-		}
-		n = span(s, is_lower);
-		if (n == 0)
-			return false;
-		s += n;
-		groups++;
-	}
-	return false;
-}
-
 bool check_product(const char *s)
 {
 	size_t n = 0;
@@ -119,23 +97,6 @@ bool check_ou_id(const char *s)
 	s += n + 1;
 	n = span(s, is_lower_or_digit);
 	return n >= 8 && n <= 32 && s[n] == '\0';
-}
-
-bool check_account_id(const char *s)
-{
-	return span(s, is_digit) == 12 && s[12] == '\0';
-}
-
-static bool is_role_char(char c)
-{
-	return is_alnum(c) || (c && strchr("_+=,.@-", c));
-}
-
-bool check_role_name(const char *s)
-{
-	size_t n = span(s, is_role_char);
-
-	return n >= 1 && n <= 64 && s[n] == '\0';
 }
 
 static bool is_model_char(char c)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "grant.h"
-#include "http.h"
+#include "aws.h"
 
 /* A license received by the account (ListReceivedLicenses). */
 struct lm_license {

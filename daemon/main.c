@@ -203,7 +203,7 @@ static int cmd_whoami(const struct options *o)
 		       strcmp(org.management_account, id.account) == 0 ? "yes" : "no", org.org_id,
 		       org.management_account);
 		rc = 0;
-	} else if (err.type && strcmp(err.type, "AWSOrganizationsNotInUseException") == 0) {
+	} else if (err.remedy == AWS_REMEDY_NO_ORGANIZATION) {
 		printf("management account: no (the account is not in an organization)\n");
 		rc = 0;
 	} else {

@@ -49,9 +49,9 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	e->grantee_sessions = sts_sessions_new();
 	e->should_stop = should_stop;
 	e->workers = pool_workers_for(cfg->max_tps);
-	e->lm = (struct aws_client){ e->http, e->creds, &e->lm_svc };
-	e->org = (struct aws_client){ e->http, e->creds, &e->org_svc };
-	e->sts = (struct aws_client){ e->http, e->creds, &e->sts_svc };
+	e->lm = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->lm_svc };
+	e->org = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->org_svc };
+	e->sts = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->sts_svc };
 	return 0;
 fail:
 	engine_free(e);

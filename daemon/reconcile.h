@@ -13,7 +13,7 @@
 #include "apply.h"
 #include "config.h"
 #include "creds.h"
-#include "http.h"
+#include "aws.h"
 #include "lm.h"
 #include "org.h"
 #include "plan.h"

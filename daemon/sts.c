@@ -92,11 +92,9 @@ static int member(const struct xml_element *parent, const char *name, bool requi
 	return 0;
 }
 
-/* The text of a leaf element (character data and CDATA), not empty.
- * Caller frees (with free_secret for secrets). */
-static int leaf_text(const struct xml_element *n, char **out, char **why)
+/* Checks that n is a leaf element (character data and CDATA) with text. */
+static int leaf(const struct xml_element *n, char **why)
 {
-	*out = NULL;
 	if (n->children) {
 		*why = xasprintf("<%s> holds markup where text is expected", n->name);
 		return -1;
@@ -105,6 +103,15 @@ static int leaf_text(const struct xml_element *n, char **out, char **why)
 		*why = xasprintf("<%s> is empty", n->name);
 		return -1;
 	}
+	return 0;
+}
+
+/* The text of a leaf element; caller frees. */
+static int leaf_text(const struct xml_element *n, char **out, char **why)
+{
+	*out = NULL;
+	if (leaf(n, why) < 0)
+		return -1;
 	*out = xstrdup(n->text);
 	return 0;
 }
@@ -150,10 +157,11 @@ out:
 int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *out, char **why)
 {
 	static const char *const result_path[] = { "AssumeRoleResult", "Credentials", NULL };
+	static const char *const names[] = { "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration" };
 	struct xml_element *root = parse_answer(xml, len, "AssumeRoleResponse", why);
 	const struct xml_element *creds = root, *n = NULL;
-	char *expiration = NULL;
-	const char *bad = NULL;
+	const char *text[ARRAY_LEN(names)] = { NULL };
+	struct credentials_doc doc = { 0 };
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -162,27 +170,15 @@ int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *o
 	for (const char *const *p = result_path; *p; p++)
 		if (member(creds, *p, true, &creds, why) < 0)
 			goto out;
-	if (member(creds, "AccessKeyId", true, &n, why) < 0 ||
-	    leaf_text(n, &out->access_key_id, why) < 0 ||
-	    member(creds, "SecretAccessKey", true, &n, why) < 0 ||
-	    leaf_text(n, &out->secret_access_key, why) < 0 ||
-	    member(creds, "SessionToken", true, &n, why) < 0 ||
-	    leaf_text(n, &out->session_token, why) < 0 ||
-	    member(creds, "Expiration", true, &n, why) < 0 || leaf_text(n, &expiration, why) < 0)
-		goto out;
-	if (creds_parse_time(expiration, &out->expiration) < 0) {
-		*why = xstrdup("<Expiration> is not an ISO 8601 time");
-		goto out;
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		if (member(creds, names[i], true, &n, why) < 0 || leaf(n, why) < 0)
+			goto out;
+		text[i] = n->text;
 	}
-	if (aws_credentials_check(out, &bad) < 0) {
-		*why = xstrdup(bad);
-		goto out;
-	}
-	rc = 0;
+	doc = (struct credentials_doc){ text[0], text[1], text[2], text[3] };
+	/* now 0: whether they have expired is the session cache's question. */
+	rc = credentials_decode(&doc, CREDS_DOC_TEMPORARY, 0, out, why);
 out:
-	if (rc < 0)
-		aws_credentials_clear(out);
-	free(expiration);
 	xmltree_free(root);
 	return rc;
 }
@@ -250,7 +246,7 @@ out:
 
 struct sts_session {
 	char *role_arn;
-	struct creds_provider *creds;
+	struct cred_source *creds;
 	time_t expiration;
 };
 
@@ -270,7 +266,7 @@ void sts_sessions_free(struct sts_sessions *s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].role_arn);
-		creds_provider_free(s->v[i].creds);
+		cred_source_free(s->v[i].creds);
 	}
 	free(s->v);
 	free(s);
@@ -291,7 +287,7 @@ static struct sts_session *session_slot(struct sts_sessions *s, const char *role
 }
 
 int sts_sessions_get(struct sts_sessions *s, const struct aws_client *sts, const char *role_arn,
-		     const char *session_name, time_t now, struct creds_provider **out,
+		     const char *session_name, time_t now, struct cred_source **out,
 		     struct aws_error *err)
 {
 	struct sts_session *e = session_slot(s, role_arn);
@@ -314,8 +310,8 @@ int sts_sessions_get(struct sts_sessions *s, const struct aws_client *sts, const
 		return -1;
 	}
 	label = xasprintf("assumed role %s (session %s)", role_arn, session_name);
-	creds_provider_free(e->creds);
-	e->creds = creds_provider_static(&c, label);
+	cred_source_free(e->creds);
+	e->creds = cred_source_fixed(&c, label);
 	e->expiration = c.expiration;
 	free(label);
 	aws_credentials_clear(&c);

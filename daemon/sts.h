@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "creds.h"
-#include "http.h"
+#include "aws.h"
+#include "credentials.h"
 
 #define STS_NAMESPACE "https://sts.amazonaws.com/doc/2011-06-15/"
 
@@ -56,12 +56,12 @@ int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *o
 struct sts_sessions;
 struct sts_sessions *sts_sessions_new(void);
 void sts_sessions_free(struct sts_sessions *s);
-/* Returns 0 and *out, a provider with the role's credentials (borrowed
+/* Returns 0 and *out, a source of the role's credentials (borrowed
  * until the next sts_sessions_get or sts_sessions_free), or -1 and *err
  * when the role cannot be assumed. One caller at a time: a refresh frees
- * the provider it replaces (apply runs its accept actions one by one). */
+ * the source it replaces (apply runs its accept actions one by one). */
 int sts_sessions_get(struct sts_sessions *s, const struct aws_client *sts, const char *role_arn,
-		     const char *session_name, time_t now, struct creds_provider **out,
+		     const char *session_name, time_t now, struct cred_source **out,
 		     struct aws_error *err);
 
 #endif
