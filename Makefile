@@ -206,6 +206,7 @@ $(BUILD)/rusage: bench/rusage.c | $(BUILD)
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem --suppress=unknownMacro -I daemon daemon
+	$(PYTHON) tests/include-graph.py daemon
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
