@@ -39,6 +39,7 @@ LIB_SRCS := \
 	daemon/config_check.c \
 	daemon/plan.c \
 	daemon/names.c \
+	daemon/arn.c \
 	daemon/credentials.c \
 	daemon/aws_error.c \
 	daemon/endpoint.c \

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arn.h"
 #include "lm.h"
 #include "log.h"
 #include "pool.h"
@@ -268,19 +269,14 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
  * arn:<partition>:iam::<account>:root; NULL when it is no account. */
 static char *grantee_role_arn(const char *principal, const char *role)
 {
-	const char *part = principal ? principal + 4 : NULL, *acct;
-	size_t plen;
+	const char *acct = NULL;
+	char id[13];
 
-	if (!principal || strncmp(principal, "arn:", 4) != 0)
+	if (!principal || !arn_account_of_principal(principal, &acct))
 		return NULL;
-	plen = strcspn(part, ":");
-	acct = part + plen;
-	if (strncmp(acct, ":iam::", 6) != 0)
-		return NULL;
-	acct += 6;
-	if (strspn(acct, "0123456789") != 12 || strcmp(acct + 12, ":root") != 0)
-		return NULL;
-	return xasprintf("arn:%.*s:iam::%.12s:role/%s", (int)plen, part, acct, role);
+	memcpy(id, acct, 12);
+	id[12] = '\0';
+	return arn_role(arn_partition_of(principal), id, role);
 }
 
 /*

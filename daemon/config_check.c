@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arn.h"
 #include "config.h"
 #include "util.h"
 
@@ -57,20 +58,15 @@ bool check_product(const char *s)
 	return n >= 8 && n <= 32 && s[5 + n] == '\0';
 }
 
-static bool is_arn_partition_char(char c)
-{
-	return is_lower(c) || c == '-';
-}
-
 bool check_license_arn(const char *s)
 {
 	static const char mid[] = ":license-manager::";
+	const char *partition = arn_partition_of(s);
 	size_t n = 0;
 
-	if (strncmp(s, "arn:aws", 7) != 0)
+	if (!partition)
 		return false;
-	s += 7;
-	s += span(s, is_arn_partition_char);
+	s += 4 + strlen(partition);
 	if (strncmp(s, mid, strlen(mid)) != 0)
 		return false;
 	s += strlen(mid);

@@ -16,7 +16,7 @@
 #define INTERVAL_MAX_S (7u * 24 * 3600)
 
 bool check_product(const char *s);       /* ^prod-[a-z0-9]{8,32}$ */
-/* ^arn:aws[a-z-]*:license-manager::[0-9]{12}:license:l-[a-f0-9]{32}$ */
+/* ^arn:(aws|aws-us-gov|aws-cn):license-manager::[0-9]{12}:license:l-[a-f0-9]{32}$ */
 bool check_license_arn(const char *s);
 bool check_ou_id(const char *s);         /* ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$ */
 bool check_model_name(const char *s);    /* [A-Za-z0-9._:-]{1,128} */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arn.h"
 #include "log.h"
 #include "pool.h"
 #include "resolve.h"
@@ -159,9 +160,7 @@ static void read_organization(struct engine *e, const struct config *cfg, struct
 
 static bool needs_subgrants(const struct grant *g)
 {
-	static const char org_prefix[] = "arn:aws:organizations::";
-
-	return strncmp(g->principal_arn, org_prefix, sizeof(org_prefix) - 1) == 0 &&
+	return arn_is_org_principal(g->principal_arn) &&
 	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE);
 }
 

@@ -8,19 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *principal_account_arn(const char *account_id)
+#include "arn.h"
+
+char *principal_account_arn(const char *partition, const char *account_id)
 {
-	return xasprintf("arn:aws:iam::%s:root", account_id);
+	return arn_account_principal(partition, account_id);
 }
 
-char *principal_ou_arn(const char *mgmt, const char *org_id, const char *ou_id)
+char *principal_ou_arn(const char *partition, const char *mgmt, const char *org_id, const char *ou_id)
 {
-	return xasprintf("arn:aws:organizations::%s:ou/%s/%s", mgmt, org_id, ou_id);
+	return arn_ou_principal(partition, mgmt, org_id, ou_id);
 }
 
-char *principal_org_arn(const char *mgmt, const char *org_id)
+char *principal_org_arn(const char *partition, const char *mgmt, const char *org_id)
 {
-	return xasprintf("arn:aws:organizations::%s:organization/%s", mgmt, org_id);
+	return arn_org_principal(partition, mgmt, org_id);
+}
+
+/* Principals live in the partition of the license granted on (SPEC 3). */
+static const char *model_partition(const struct desired_model *m)
+{
+	const char *p = m->license_arn ? arn_partition_of(m->license_arn) : NULL;
+
+	return p ? p : ARN_DEFAULT_PARTITION;
 }
 
 void desired_free(struct desired *d)
@@ -130,7 +140,7 @@ static char *resolve_ou(const struct resolve_input *in, struct desired_model *m,
 			    ct->is_ou_path ? "path" : "id", ct->value, t->org_id);
 		return NULL;
 	}
-	return principal_ou_arn(t->management_account, t->org_id, ou->id);
+	return principal_ou_arn(model_partition(m), t->management_account, t->org_id, ou->id);
 }
 
 static char *resolve_target(const struct resolve_input *in, struct desired_model *m,
@@ -140,7 +150,7 @@ static char *resolve_target(const struct resolve_input *in, struct desired_model
 	case TARGET_ORGANIZATION:
 		if (!org_known(in, m, ct))
 			return NULL;
-		return principal_org_arn(in->org->management_account, in->org->org_id);
+		return principal_org_arn(model_partition(m), in->org->management_account, in->org->org_id);
 	case TARGET_OU:
 		return resolve_ou(in, m, ct);
 	case TARGET_ACCOUNT:
@@ -149,7 +159,7 @@ static char *resolve_target(const struct resolve_input *in, struct desired_model
 				    in->org->org_id);
 			return NULL;
 		}
-		return principal_account_arn(ct->value);
+		return principal_account_arn(model_partition(m), ct->value);
 	}
 	return NULL;
 }
