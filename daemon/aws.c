@@ -80,9 +80,10 @@ static void decode_xml_error(const char *body, size_t len, char **type, char **m
 	xmltree_free(root);
 }
 
-/* Reads type and message out of an error answer of either protocol. */
-void aws_decode_error_body(bool json_protocol, const char *body, size_t len, char **type,
-			   char **message)
+/* Type and message of an error answer (JSON __type/message, or a query
+ * protocol <ErrorResponse>); each NULL when absent. Caller frees both. */
+static void decode_error_body(bool json_protocol, const char *body, size_t len, char **type,
+			      char **message)
 {
 	json_t *j = NULL;
 
@@ -117,8 +118,7 @@ static enum attempt_outcome classify_answer(const struct request *rq, const stru
 	char *type = NULL, *message = NULL, label[32];
 	const struct aws_error_rule *r = NULL;
 
-	aws_decode_error_body(rq->json, resp->body.buf ? resp->body.buf : "", resp->body.len, &type,
-			      &message);
+	decode_error_body(rq->json, resp->body.buf ? resp->body.buf : "", resp->body.len, &type, &message);
 	r = aws_error_rule_for(type, rq->operation, resp->status);
 	snprintf(label, sizeof(label), "HTTP %ld", resp->status);
 	if (r->kind == AWS_ERR_PROTOCOL) {

@@ -62,10 +62,4 @@ int aws_paginate(const struct aws_client *c, const char *operation, json_t *requ
 /* 32 random hex characters prefixed by "lmgrantd-": a ClientToken. Caller frees. */
 char *aws_new_client_token(void);
 
-/* Type and message of an error answer (JSON __type/message, or a query
- * protocol <ErrorResponse>); each NULL when absent. Caller frees both.
- * Exposed for unit tests. */
-void aws_decode_error_body(bool json_protocol, const char *body, size_t len, char **type,
-			   char **message);
-
 #endif
