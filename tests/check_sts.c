@@ -157,7 +157,7 @@ START_TEST(errors_and_wrong_documents)
 	expect_variant_error("<SessionToken><![CDATA[" TOKEN "]]></SessionToken>", "",
 			     "<Credentials> has no <SessionToken>");
 	expect_variant_error("<Expiration>2100-01-01T00:00:00Z</Expiration>", "<Expiration>soon</Expiration>",
-			     "<Expiration> is not an ISO 8601 time");
+			     "Expiration is not an ISO 8601 time");
 	expect_variant_error("<AccessKeyId>ASIAEXAMPLE000000001</AccessKeyId>", "<AccessKeyId></AccessKeyId>",
 			     "<AccessKeyId> is empty");
 	expect_variant_error("<AccessKeyId>ASIAEXAMPLE000000001</AccessKeyId>",
