@@ -105,8 +105,10 @@ asan:
 # ThreadSanitizer: the unit tests, then the system tests that run the
 # daemon, with workers made to overlap (emulator latency, a watchdog fed
 # from the workers). Every report goes to build-tsan/tsan/; any fails.
+# (064-outage is left out: it times a kill against a pass in progress,
+# which a binary slowed down by TSan does not reliably meet.)
 TSAN_SYSTEM := 030-daemon 031-daemon-org-cache 052-creds-process 054-creds-refresh \
-	056-grantee-accept 060-throttling 064-outage 065-credentials 400-watchdog-during-pass
+	056-grantee-accept 060-throttling 065-credentials 400-watchdog-during-pass
 tsan:
 	$(MAKE) SANITIZE=thread -j2 all tsan-run
 
