@@ -60,7 +60,8 @@ LIB_SRCS := \
 	daemon/output.c \
 	daemon/state.c \
 	daemon/service.c \
-	daemon/pool.c
+	daemon/pool.c \
+	daemon/memory.c
 MAIN_SRC := daemon/main.c
 
 LIB_OBJS  := $(LIB_SRCS:daemon/%.c=$(BUILD)/%.o)

@@ -104,7 +104,7 @@ static int do_write(const struct apply_ctx *ctx, const struct action *a, const c
 	case ACT_ACTIVATE: {
 		struct lm_grant_version in = {
 			.client_token = token, .grant_arn = a->grant_arn, .source_version = ver,
-			.status = "ACTIVE", .override = ctx->override,
+			.status = "ACTIVE", .override = a->override ? a->override : ctx->override,
 		};
 
 		rc = lm_create_grant_version(ctx->lm, &in, res, err);
@@ -121,21 +121,22 @@ static int do_write(const struct apply_ctx *ctx, const struct action *a, const c
 }
 
 /*
- * After "version doesn't match": read the grant again. A delete whose
- * grant is already gone is done (perhaps by our own earlier attempt whose
- * answer was lost); otherwise try once more with the fresh version.
+ * SPEC 4.3: a write refused with a ValidationException may have met a
+ * version that moved (AWS bumps it at every workflow step), whatever the
+ * message says: read the grant again. A delete whose grant is already gone
+ * is done (perhaps by our own earlier attempt whose answer was lost); a
+ * version that moved gets the write once more; otherwise the refusal
+ * stands.
  */
-static int retry_after_reread(const struct apply_ctx *ctx, const struct action *a,
+static int retry_after_reread(const struct apply_ctx *ctx, const struct action *a, const char *tried,
 			      struct lm_write_result *res, struct aws_error *err)
 {
 	struct grant g = { 0 };
 	struct aws_error gerr = { 0 };
 	int rc = -1;
 
-	if (lm_get_grant(ctx->lm, a->grant_arn, &g, &gerr) < 0) {
-		aws_error_copy(err, &gerr);
-		goto out;
-	}
+	if (lm_get_grant(ctx->lm, a->grant_arn, &g, &gerr) < 0)
+		goto out; /* the write's own error says more than the read's */
 	if (a->kind == ACT_DELETE && grant_status_is_tombstone(g.status)) {
 		memset(res, 0, sizeof(*res));
 		res->grant_arn = xstrdup(g.arn);
@@ -145,14 +146,34 @@ static int retry_after_reread(const struct apply_ctx *ctx, const struct action *
 		rc = 0;
 		goto out;
 	}
+	if (!g.version || (tried && strcmp(g.version, tried) == 0))
+		goto out;
 	log_msg(LOG_INFO, "%s: version %s is stale, retrying with version %s", a->grant_arn,
-		a->version, g.version);
+		tried ? tried : "(none)", g.version);
 	aws_error_clear(err);
 	rc = do_write(ctx, a, g.version, res, err);
 out:
 	grant_clear(&g);
 	aws_error_clear(&gerr);
 	return rc;
+}
+
+/* What the memory must know of a write that succeeded (SPEC 4.2). */
+static void note_done(const struct apply_ctx *ctx, const struct action *a, const char *grant_arn)
+{
+	double now = (double)time(NULL);
+	const char *override = NULL;
+
+	if (!ctx->memory)
+		return;
+	if (a->kind == ACT_CREATE)
+		memory_note_create(ctx->memory, a->license_arn, a->principal_arn, now);
+	if (a->kind != ACT_ACTIVATE && a->kind != ACT_ACCEPT)
+		return;
+	override = a->override ? a->override : ctx->override;
+	memory_note_activation(ctx->memory, grant_arn, NULL, override, now);
+	for (size_t i = 0; i < a->naccounts; i++)
+		memory_note_activation(ctx->memory, grant_arn, a->accounts[i], override, now);
 }
 
 static const char *action_msgid(enum action_kind k)
@@ -246,14 +267,15 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 	char *version = a->grant_arn ? version_of(vers, a) : NULL;
 
 	rc = do_write(ctx, a, version, &res, &err);
-	free(version);
 	/* A stale version, or a delete whose first answer was lost meeting
 	 * "already deleted" on its retry: settled by a re-read (aws_error's
 	 * table says which errors). */
 	if (rc < 0 && a->grant_arn && err.remedy == AWS_REMEDY_REREAD)
-		rc = retry_after_reread(ctx, a, &res, &err);
+		rc = retry_after_reread(ctx, a, version, &res, &err);
+	free(version);
 	if (rc == 0) {
 		r = AR_OK;
+		note_done(ctx, a, res.grant_arn ? res.grant_arn : a->grant_arn);
 		if (res.grant_arn && res.version)
 			remember_version(vers, res.grant_arn, res.version);
 	} else {
@@ -321,6 +343,8 @@ static enum action_result run_accept(const struct apply_ctx *ctx, struct version
 				r = AR_OK;
 		}
 	}
+	if (r == AR_OK)
+		note_done(ctx, a, a->grant_arn);
 	if (r == AR_OK && res.grant_arn && res.version)
 		remember_version(vers, res.grant_arn, res.version);
 	else if (r != AR_OK)
@@ -402,8 +426,8 @@ static void log_safety_valve(const struct apply_ctx *ctx, const struct plan *p)
 		.action = "delete", .result = "skipped", .pass = ctx->pass,
 	};
 
-	log_event(&ev, "safety valve: %zu deletes planned, more than max_deletes; none made",
-		  p->counts[ACT_DELETE]);
+	log_event(&ev, "safety valve: %zu deletes planned would cut %zu account(s) off, more than "
+		  "max_deletes; none made", p->counts[ACT_DELETE], p->losses);
 }
 
 /*

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "memory.h"
 #include "plan.h"
 #include "sts.h"
 
@@ -26,6 +27,9 @@ struct apply_ctx {
 	const struct aws_client *sts; /* STS with the daemon's own credentials */
 	const char *grantee_role;     /* activation.grantee_role; NULL: accept nothing */
 	struct sts_sessions *grantee_sessions; /* assumed roles, per account */
+	/* Where activations and creates are noted (SPEC 4.2); borrowed, may be
+	 * NULL. */
+	struct memory *memory;
 };
 
 struct apply_result {

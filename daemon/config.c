@@ -42,6 +42,8 @@ static struct config *config_new_defaults(void)
 	cfg->max_tps = 5;
 	cfg->retry_max_attempts = 8;
 	cfg->activation_override = xstrdup("DISTRIBUTED_GRANTS_ONLY");
+	cfg->activation_retry_after_s = 24 * 3600;
+	cfg->failed_retry_s = 3600;
 	return cfg;
 }
 

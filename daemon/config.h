@@ -67,6 +67,12 @@ struct config {
 	unsigned retry_max_attempts;  /* default 8; 1..100 */
 	char *activation_override;    /* default "DISTRIBUTED_GRANTS_ONLY" */
 	char *grantee_role;           /* NULL when unset */
+	/* A grant still DISABLED after lmgrantd activated it is activated
+	 * again only after this long (SPEC 4.2). Default 24h. */
+	unsigned activation_retry_after_s;
+	/* A FAILED_WORKFLOW principal is granted again at most once per this
+	 * period (SPEC 4.2). Default 1h. */
+	unsigned failed_retry_s;
 	struct config_model *models;  /* sorted by name */
 	size_t nmodels;
 	char **files;                 /* the files read, in read order */

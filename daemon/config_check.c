@@ -48,14 +48,42 @@ static bool is_lower_or_digit(char c)
 	return is_lower(c) || is_digit(c);
 }
 
+/* "<prefix>[a-z0-9]{8,32}": prod-... and prodview-... ids. */
+static bool check_prefixed_id(const char *s, const char *prefix)
+{
+	size_t plen = strlen(prefix), n = 0;
+
+	if (strncmp(s, prefix, plen) != 0)
+		return false;
+	n = span(s + plen, is_lower_or_digit);
+	return n >= 8 && n <= 32 && s[plen + n] == '\0';
+}
+
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* 8-4-4-4-12 hex digits. */
+static bool check_uuid(const char *s)
+{
+	static const size_t groups[] = { 8, 4, 4, 4, 12 };
+
+	for (size_t g = 0; g < ARRAY_LEN(groups); g++) {
+		if (span(s, is_hex) != groups[g])
+			return false;
+		s += groups[g];
+		if (*s != (g + 1 < ARRAY_LEN(groups) ? '-' : '\0'))
+			return false;
+		s++;
+	}
+	return true;
+}
+
+/* Bedrock lists Marketplace product ids in three shapes (SPEC 2). */
 bool check_product(const char *s)
 {
-	size_t n = 0;
-
-	if (strncmp(s, "prod-", 5) != 0)
-		return false;
-	n = span(s + 5, is_lower_or_digit);
-	return n >= 8 && n <= 32 && s[5 + n] == '\0';
+	return check_prefixed_id(s, "prod-") || check_prefixed_id(s, "prodview-") || check_uuid(s);
 }
 
 bool check_license_arn(const char *s)
@@ -289,6 +317,22 @@ const struct bedrock_entry *config_bedrock_table(size_t *n)
 	return bedrock_table;
 }
 
+/* A row's prefix matches a model name only at a boundary: the name ends
+ * there, or goes on with '-', ':' or '.' and then a digit or 'v' (a date or
+ * a version), so "cohere.command-r" does not claim
+ * "cohere.command-r-plus-v1:0". */
+static bool prefix_at_boundary(const char *name, const char *prefix, size_t len)
+{
+	const char *rest = name + len;
+
+	if (strncmp(name, prefix, len) != 0)
+		return false;
+	if (rest[0] == '\0')
+		return true;
+	return (rest[0] == '-' || rest[0] == ':' || rest[0] == '.') &&
+	       (is_digit(rest[1]) || rest[1] == 'v');
+}
+
 const char *bedrock_lookup(const struct bedrock_entry *table, size_t n, const char *name)
 {
 	const char *best = NULL;
@@ -297,7 +341,7 @@ const char *bedrock_lookup(const struct bedrock_entry *table, size_t n, const ch
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(table[i].prefix);
 
-		if (len > best_len && strncmp(name, table[i].prefix, len) == 0) {
+		if (len > best_len && prefix_at_boundary(name, table[i].prefix, len)) {
 			best = table[i].product;
 			best_len = len;
 		}

@@ -15,7 +15,8 @@
 
 #define INTERVAL_MAX_S (7u * 24 * 3600)
 
-bool check_product(const char *s);       /* ^prod-[a-z0-9]{8,32}$ */
+/* prod-[a-z0-9]{8,32}, prodview-[a-z0-9]{8,32}, or a UUID */
+bool check_product(const char *s);
 /* ^arn:(aws|aws-us-gov|aws-cn):license-manager::[0-9]{12}:license:l-[a-f0-9]{32}$ */
 bool check_license_arn(const char *s);
 bool check_ou_id(const char *s);         /* ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$ */
@@ -43,7 +44,9 @@ struct bedrock_entry {
 	const char *prefix;
 	const char *product;
 };
-/* The product of the longest prefix of name found in table[0..n), or NULL.
+/* The product of the longest prefix of name found in table[0..n) that ends
+ * at a boundary (SPEC 2: the name ends there or goes on with '-', ':' or '.'
+ * then a digit or 'v'), or NULL.
  * config_bedrock_product is this on the compiled-in table; the table is a
  * parameter so that tests can check the longest-prefix rule on their own. */
 const char *bedrock_lookup(const struct bedrock_entry *table, size_t n, const char *name);

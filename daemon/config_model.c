@@ -96,7 +96,7 @@ static void set_product(struct loader *L, const struct ynode *key, const struct 
 		return;
 	if (!check_product(s)) {
 		schema_err(L, val, "product '%s' is not a Marketplace product id: it must match "
-			   "prod-[a-z0-9]{8,32}", yquote(&q, s));
+			   "prod-[a-z0-9]{8,32}, prodview-[a-z0-9]{8,32} or a UUID", yquote(&q, s));
 		return;
 	}
 	free(mb->d->m.product);
@@ -368,6 +368,24 @@ static void pick_license(struct loader *L, struct model_build *mb, const struct 
 	mb->d->src_pos = m->pos;
 }
 
+/* AWS activates one grant per product in an account, so the organization
+ * and any other target of the same model would compete (SPEC 2). */
+static void organization_overlaps(struct loader *L, const struct model_build *mb)
+{
+	const struct config_model *m = &mb->d->m;
+	struct yquote q = { 0 };
+
+	if (!mb->organization)
+		return;
+	for (size_t i = 1; i < m->ntargets; i++)
+		diag_add(&L->diags, L->file_no, L->file, m->targets[i].pos.line,
+			 m->targets[i].pos.column,
+			 "%s overlaps organization: true (%u:%u) in model '%s': only one grant per "
+			 "product can be active in an account; remove one of them",
+			 m->targets[i].label, mb->org_pos.line, mb->org_pos.column,
+			 yquote(&q, m->name));
+}
+
 static void finish_model(struct loader *L, struct model_build *mb, const struct ynode *key)
 {
 	struct config_model *m = &mb->d->m;
@@ -392,6 +410,7 @@ static void finish_model(struct loader *L, struct model_build *mb, const struct 
 	for (size_t i = 0; i < mb->naccounts; i++)
 		m->targets[m->ntargets++] = mb->accounts[i];
 	mb->nous = mb->naccounts = 0; /* moved */
+	organization_overlaps(L, mb);
 	if (mb->ops_given)
 		return;
 	def = config_default_operations(&ndef);

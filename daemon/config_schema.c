@@ -227,20 +227,19 @@ static void set_region(struct loader *L, const struct ynode *key, const struct y
 	set_string(&L->cfg->region, s);
 }
 
-static void set_interval(struct loader *L, const struct ynode *key, const struct ynode *val,
-			 void *obj)
+/* A duration setting (SPEC 2: 90s, 5m, 1h, 1h30m or plain seconds). */
+static void get_duration(struct loader *L, const struct ynode *val, const char *name,
+			 unsigned *out)
 {
 	unsigned secs = 0;
 	enum duration_result r = DURATION_SYNTAX;
 	struct yquote q = { 0 };
 
-	(void)key;
-	(void)obj;
 	if (val->bad)
 		return;
 	if (!ynode_is(val, YS_INT) && !ynode_is(val, YS_STR)) {
-		schema_err(L, val, "interval: expected a duration such as 90s, 5m, 1h or "
-			   "plain seconds, found %s", ynode_describe(val));
+		schema_err(L, val, "%s: expected a duration such as 90s, 5m, 1h or "
+			   "plain seconds, found %s", name, ynode_describe(val));
 		return;
 	}
 	r = parse_duration(val->text, &secs);
@@ -248,16 +247,40 @@ static void set_interval(struct loader *L, const struct ynode *key, const struct
 	    parse_duration(val->text + 1, &secs) != DURATION_SYNTAX)
 		r = DURATION_TOO_SHORT;
 	if (r == DURATION_SYNTAX)
-		schema_err(L, val, "interval '%s' is not a duration: write 90s, 5m, 1h, "
-			   "1h30m or plain seconds", yquote(&q, val->text));
+		schema_err(L, val, "%s '%s' is not a duration: write 90s, 5m, 1h, "
+			   "1h30m or plain seconds", name, yquote(&q, val->text));
 	else if (r == DURATION_TOO_SHORT)
-		schema_err(L, val, "interval must be at least 1s, found '%s'",
+		schema_err(L, val, "%s must be at least 1s, found '%s'", name,
 			   yquote(&q, val->text));
 	else if (r == DURATION_TOO_LONG)
-		schema_err(L, val, "interval must be at most 7d (%us), found '%s'", INTERVAL_MAX_S,
+		schema_err(L, val, "%s must be at most 7d (%us), found '%s'", name, INTERVAL_MAX_S,
 			   yquote(&q, val->text));
 	else
-		L->cfg->interval_s = secs;
+		*out = secs;
+}
+
+static void set_interval(struct loader *L, const struct ynode *key, const struct ynode *val,
+			 void *obj)
+{
+	(void)key;
+	(void)obj;
+	get_duration(L, val, "interval", &L->cfg->interval_s);
+}
+
+static void set_failed_retry(struct loader *L, const struct ynode *key, const struct ynode *val,
+			     void *obj)
+{
+	(void)key;
+	(void)obj;
+	get_duration(L, val, "failed_retry", &L->cfg->failed_retry_s);
+}
+
+static void set_retry_after(struct loader *L, const struct ynode *key, const struct ynode *val,
+			    void *obj)
+{
+	(void)key;
+	(void)obj;
+	get_duration(L, val, "activation.retry_after", &L->cfg->activation_retry_after_s);
 }
 
 static void set_prune(struct loader *L, const struct ynode *key, const struct ynode *val,
@@ -372,6 +395,7 @@ static void set_grantee_role(struct loader *L, const struct ynode *key, const st
 static const struct field activation_fields[] = {
 	{ "override", SET_NONE, set_override },
 	{ "grantee_role", SET_NONE, set_grantee_role },
+	{ "retry_after", SET_NONE, set_retry_after },
 };
 
 static void set_activation(struct loader *L, const struct ynode *key, const struct ynode *val,
@@ -391,6 +415,7 @@ static const struct field top_fields[] = {
 	{ "max_tps", SET_MAX_TPS, set_max_tps },
 	{ "retry", SET_RETRY, set_retry },
 	{ "activation", SET_ACTIVATION, set_activation },
+	{ "failed_retry", SET_FAILED_RETRY, set_failed_retry },
 	{ "models", SET_NONE, schema_set_models },
 };
 

@@ -25,6 +25,7 @@ enum setting {
 	SET_MAX_TPS,
 	SET_RETRY,
 	SET_ACTIVATION,
+	SET_FAILED_RETRY,
 	NSETTINGS,
 };
 

@@ -12,7 +12,15 @@
 #include "util.h"
 
 #define LM_PAGE_SIZE 100
-#define LM_MAX_PAGES 10000
+/* AWS allows 2,000 grants per license; a listing of more than twice that
+ * contradicts itself (SPEC 4.1). Pages are bounded as well, since a
+ * service that sends empty pages with fresh tokens would never reach the
+ * item bound: a page may be short, so the page bound is generous, yet it
+ * stops an endless listing after minutes, not after gigabytes. */
+#define LM_MAX_GRANTS 4000
+#define LM_MAX_PAGES (LM_MAX_GRANTS + 100)
+/* Received licenses: one per Marketplace subscription. */
+#define LM_MAX_LICENSES 10000
 
 static void license_clear(struct lm_license *l)
 {
@@ -20,6 +28,8 @@ static void license_clear(struct lm_license *l)
 	free(l->product_sku);
 	free(l->product_name);
 	free(l->status);
+	free(l->home_region);
+	strlist_free(&l->allowed_operations);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -114,6 +124,36 @@ fail:
 	return -1;
 }
 
+/* ReceivedMetadata.AllowedOperations, when listed: a list of strings. */
+static int get_allowed_operations(json_t *j, struct lm_license *out, char **why)
+{
+	json_t *meta = json_object_get(j, "ReceivedMetadata"), *ops = NULL, *v = NULL;
+	size_t i = 0;
+
+	if (!meta || json_is_null(meta))
+		return 0;
+	if (!json_is_object(meta)) {
+		*why = xstrdup("ReceivedMetadata is not an object");
+		return -1;
+	}
+	ops = json_object_get(meta, "AllowedOperations");
+	if (!ops || json_is_null(ops))
+		return 0;
+	if (!json_is_array(ops)) {
+		*why = xstrdup("ReceivedMetadata.AllowedOperations is not a list");
+		return -1;
+	}
+	json_array_foreach(ops, i, v) {
+		if (!json_is_string(v)) {
+			*why = xstrdup("ReceivedMetadata.AllowedOperations holds a non-string");
+			return -1;
+		}
+		strlist_push(&out->allowed_operations, xstrdup(json_string_value(v)));
+	}
+	out->allowed_listed = true;
+	return 0;
+}
+
 int lm_decode_license(json_t *j, struct lm_license *out, char **why)
 {
 	memset(out, 0, sizeof(*out));
@@ -124,7 +164,9 @@ int lm_decode_license(json_t *j, struct lm_license *out, char **why)
 	if (get_string(j, "LicenseArn", true, &out->arn, why) < 0 ||
 	    get_string(j, "ProductSKU", false, &out->product_sku, why) < 0 ||
 	    get_string(j, "ProductName", false, &out->product_name, why) < 0 ||
-	    get_string(j, "Status", false, &out->status, why) < 0) {
+	    get_string(j, "Status", false, &out->status, why) < 0 ||
+	    get_string(j, "HomeRegion", false, &out->home_region, why) < 0 ||
+	    get_allowed_operations(j, out, why) < 0) {
 		license_clear(out);
 		return -1;
 	}
@@ -138,19 +180,52 @@ struct list_spec {
 	const char *items_key;
 	json_t *request;          /* borrowed; NextToken/MaxResults are set here */
 	size_t item_size;
-	int (*decode)(json_t *j, void *item, char **why);
+	int (*decode)(const struct list_spec *s, json_t *j, void *item, char **why);
 	void (*clear)(void *item);
+	size_t max_items;         /* more is an InvalidResponse */
+	/* When set, every item must belong to this license (its LicenseArn):
+	 * an item of another license must never be judged as one of ours. */
+	const char *license_arn;
+	/* When set, every item's ParentArn must be this grant. */
+	const char *parent_arn;
 };
+
+/* A grant ARN (…:grant:g-…) as opposed to a license ARN. */
+static bool is_grant_arn(const char *arn)
+{
+	return arn && strstr(arn, ":grant:") != NULL;
+}
+
+/* An item of another license, or of another parent, than the one listed:
+ * the listing contradicts itself and none of it can be trusted. */
+static int check_belongs(const struct list_spec *s, const struct grant *g, char **why)
+{
+	if (s->license_arn && (!g->license_arn || strcmp(g->license_arn, s->license_arn) != 0)) {
+		*why = xasprintf("grant %s belongs to license %s, not to %s", g->arn,
+				 g->license_arn ? g->license_arn : "(none)", s->license_arn);
+		return -1;
+	}
+	if (s->parent_arn && (!g->parent_arn || strcmp(g->parent_arn, s->parent_arn) != 0)) {
+		*why = xasprintf("grant %s has parent %s, not %s", g->arn,
+				 g->parent_arn ? g->parent_arn : "(none)", s->parent_arn);
+		return -1;
+	}
+	return 0;
+}
 
 /* Listed grants are kept for a whole pass, 10,000 of them in a large
  * estate: only what plan needs stays (the license is known from the
  * request, the parent only matters for sub-grants). */
-static int decode_grant_item(json_t *j, void *item, char **why)
+static int decode_grant_item(const struct list_spec *s, json_t *j, void *item, char **why)
 {
 	struct grant *g = item;
 
 	if (lm_decode_grant(j, g, why) < 0)
 		return -1;
+	if (check_belongs(s, g, why) < 0) {
+		grant_clear(g);
+		return -1;
+	}
 	free(g->name);
 	free(g->home_region);
 	free(g->license_arn);
@@ -158,14 +233,20 @@ static int decode_grant_item(json_t *j, void *item, char **why)
 	return 0;
 }
 
-static int decode_distributed_item(json_t *j, void *item, char **why)
+/* Per-account sub-grants (ParentArn a grant, not the license), should
+ * ListDistributedGrants list them, keep their parent: plan must never
+ * take them for grants of their own (SPEC 4.1). For the others the parent
+ * is the license, known already. */
+static int decode_distributed_item(const struct list_spec *s, json_t *j, void *item, char **why)
 {
 	struct grant *g = item;
 
-	if (decode_grant_item(j, g, why) < 0)
+	if (decode_grant_item(s, j, g, why) < 0)
 		return -1;
-	free(g->parent_arn);
-	g->parent_arn = NULL;
+	if (!is_grant_arn(g->parent_arn)) {
+		free(g->parent_arn);
+		g->parent_arn = NULL;
+	}
 	return 0;
 }
 
@@ -174,8 +255,9 @@ static void clear_grant_item(void *item)
 	grant_clear(item);
 }
 
-static int decode_license_item(json_t *j, void *item, char **why)
+static int decode_license_item(const struct list_spec *s, json_t *j, void *item, char **why)
 {
+	(void)s;
 	return lm_decode_license(j, item, why);
 }
 
@@ -208,8 +290,13 @@ static int take_page(json_t *page, void *ctx, struct aws_error *err)
 		return -1;
 	}
 	json_array_foreach(arr, i, v) {
+		if (st->n >= s->max_items) {
+			aws_error_protocol(err, s->operation,
+				       xasprintf("more than %zu items listed", s->max_items));
+			return -1;
+		}
 		grow_array((void **)&st->items, &st->cap, st->n + 1, s->item_size);
-		if (s->decode(v, st->items + st->n * s->item_size, &why) < 0) {
+		if (s->decode(s, v, st->items + st->n * s->item_size, &why) < 0) {
 			aws_error_protocol(err, s->operation, xasprintf("item %zu: %s", i, why));
 			free(why);
 			return -1;
@@ -247,7 +334,7 @@ int lm_list_received_licenses(const struct aws_client *c, struct lm_license **ou
 	json_t *req = json_object();
 	struct list_spec s = {
 		"ListReceivedLicenses", "Licenses", req, sizeof(struct lm_license),
-		decode_license_item, clear_license_item,
+		decode_license_item, clear_license_item, LM_MAX_LICENSES, NULL, NULL,
 	};
 	int rc = list_all(c, &s, (void **)out, n, err);
 
@@ -261,7 +348,7 @@ int lm_list_distributed_grants(const struct aws_client *c, const char *license_a
 	json_t *req = json_pack("{s:[o]}", "Filters", filter("LicenseArn", license_arn));
 	struct list_spec s = {
 		"ListDistributedGrants", "Grants", req, sizeof(struct grant),
-		decode_distributed_item, clear_grant_item,
+		decode_distributed_item, clear_grant_item, LM_MAX_GRANTS, license_arn, NULL,
 	};
 	int rc = list_all(c, &s, (void **)out, n, err);
 
@@ -279,7 +366,7 @@ int lm_list_org_subgrants(const struct aws_client *c, const char *license_arn,
 				filter("ParentArn", parent_arn));
 	struct list_spec s = {
 		"ListReceivedGrantsForOrganization", "Grants", req, sizeof(struct grant),
-		decode_grant_item, clear_grant_item,
+		decode_grant_item, clear_grant_item, LM_MAX_GRANTS, license_arn, parent_arn,
 	};
 	int rc = list_all(c, &s, (void **)out, n, err);
 

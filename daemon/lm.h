@@ -11,6 +11,7 @@
 
 #include "grant.h"
 #include "aws.h"
+#include "util.h"
 
 /* A license received by the account (ListReceivedLicenses). */
 struct lm_license {
@@ -18,6 +19,11 @@ struct lm_license {
 	char *product_sku;
 	char *product_name;
 	char *status; /* "AVAILABLE", ... */
+	char *home_region; /* NULL when not listed */
+	/* ReceivedMetadata.AllowedOperations: what the issuer lets this
+	 * account do with the license (grant it on, with which operations). */
+	struct strlist allowed_operations;
+	bool allowed_listed; /* AllowedOperations was in the answer */
 };
 void lm_licenses_free(struct lm_license *l, size_t n);
 

@@ -148,11 +148,14 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 	return 0;
 }
 
+static char *state_dir(void);
+
 static int cmd_once(const struct options *o, bool apply)
 {
 	struct config *cfg = NULL;
 	struct engine e;
 	struct pass_report r;
+	char *dir = NULL;
 	int code;
 
 	if (load_config(o, &cfg) < 0)
@@ -161,14 +164,21 @@ static int cmd_once(const struct options *o, bool apply)
 		config_free(cfg);
 		return 1;
 	}
+	/* plan reads what earlier passes did, to plan what apply would. */
+	dir = state_dir();
+	e.memory = state_recall_memory(dir);
 	reconcile_pass(&e, cfg, apply, 1, &r);
+	if (apply)
+		state_keep_memory(dir, e.memory, cfg);
 	output_pass(stdout, o->format, &r);
 	if (apply)
 		pass_log_summary(&r);
 	code = pass_exit_code(&r);
 	pass_report_free(&r);
+	memory_free(e.memory);
 	engine_free(&e);
 	config_free(cfg);
+	free(dir);
 	return code;
 }
 

@@ -58,7 +58,7 @@ static void text_action(FILE *f, const struct pass_report *r, size_t i)
 	fprintf(f, "%s %-8s %s  %s  (%s)", symbol(a->kind), action_kind_name(a->kind),
 		a->model ? a->model : "-", target_text(a), a->reason);
 	if (a->withheld)
-		fputs(" [withheld: more deletes than max_deletes]", f);
+		fputs(" [withheld: the deletes would cut more accounts off than max_deletes]", f);
 	if (r->applied && r->result.results[i]) {
 		fprintf(f, " -> %s", action_result_name(r->result.results[i]));
 		if (r->result.errors[i] && r->result.results[i] == AR_FAILED)
@@ -98,8 +98,9 @@ static void output_text(FILE *f, const struct pass_report *r)
 	for (size_t i = 0; i < r->plan.nactions; i++)
 		text_action(f, r, i);
 	if (r->plan.deletes_withheld)
-		fprintf(f, "Safety valve: %zu deletes planned, more than max_deletes allows; no delete will be made.\n",
-			r->plan.counts[ACT_DELETE]);
+		fprintf(f, "Safety valve: %zu deletes planned would cut %zu account(s) off, more than "
+			"max_deletes allows; no delete will be made.\n",
+			r->plan.counts[ACT_DELETE], r->plan.losses);
 	if (changes == 0 && !r->applied && r->plan.nerrors == 0)
 		fputs("No changes to make.\n", f);
 	text_counts(f, r);
@@ -128,6 +129,11 @@ static json_t *json_action(const struct pass_report *r, size_t i)
 			json_array_append_new(ops, json_string(a->operations[k]));
 		json_object_set_new(j, "operations", ops);
 	}
+	json_object_set_new(j, "status_reason", opt_string(a->status_reason));
+	if (a->kind == ACT_ACTIVATE)
+		json_object_set_new(j, "override", opt_string(a->override));
+	if (a->kind == ACT_DELETE)
+		json_object_set_new(j, "accounts_losing_access", json_integer((json_int_t)a->losses));
 	if (r->applied && r->result.results[i]) {
 		json_object_set_new(j, "result", json_string(action_result_name(r->result.results[i])));
 		json_object_set_new(j, "error", opt_string(r->result.errors[i]));
@@ -154,6 +160,7 @@ static void output_json(FILE *f, const struct pass_report *r)
 	json_object_set_new(doc, "errors", json_integer((json_int_t)r->plan.nerrors));
 	json_object_set_new(doc, "failed", json_integer((json_int_t)r->result.nfailed));
 	json_object_set_new(doc, "deletes_withheld", json_boolean(r->plan.deletes_withheld));
+	json_object_set_new(doc, "accounts_losing_access", json_integer((json_int_t)r->plan.losses));
 	json_object_set_new(doc, "live_grants", json_integer((json_int_t)pass_live_grants(r)));
 	json_object_set_new(doc, "counts", counts);
 	json_object_set_new(doc, "actions", actions);

@@ -167,12 +167,41 @@ struct license_ctx {
 	const struct desired_model *model;
 	size_t rank;
 	const struct observed_license *lic;
-	struct keyed *by_principal; /* live grants: principal -> grant index */
+	struct keyed *by_principal; /* live top-level grants: principal -> grant index */
 	size_t nby_principal;
+	struct keyed *failed; /* FAILED_WORKFLOW grants: principal -> grant index */
+	size_t nfailed;
 	struct keyed *by_target; /* declared principal -> target index */
-	struct keyed *disabled_sub; /* DISABLED sub-grants: parent -> subgrant index */
-	size_t ndisabled_sub;
+	struct keyed *subs;      /* sub-grants: parent ARN -> subgrant index */
+	size_t nsubs;
+	struct keyed *declared;  /* accounts some target covers -> target index */
+	size_t ndeclared;
+	size_t *keeper;          /* per target: its keeper's grant index, SIZE_MAX: none */
+	/* Accounts with an ACTIVE grant or sub-grant through a declared
+	 * keeper, and through a grant that prune will delete. */
+	struct keyed *active_declared, *active_doomed;
+	size_t nactive_declared, nactive_doomed;
 };
+
+static bool has_key(const struct keyed *v, size_t n, const char *key)
+{
+	size_t lo = 0;
+
+	return equal_range(v, n, key, &lo) > lo;
+}
+
+static void push_key(struct keyed **v, size_t *n, size_t *cap, const char *key, size_t idx)
+{
+	grow_array((void **)v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (struct keyed){ key, idx };
+}
+
+/* A sub-grant listed as a grant of its own (ParentArn another grant, as
+ * ListDistributedGrants might list them): never planned by itself. */
+static bool is_listed_subgrant(const struct grant *g)
+{
+	return g->parent_arn && strstr(g->parent_arn, ":grant:") != NULL;
+}
 
 /* An action about target ti, filled with what is known about it and, when
  * keeper is not NULL, about its live grant. */
@@ -191,6 +220,7 @@ static struct action *add_target(struct builder *b, const struct license_ctx *c,
 		a->grant_arn = xstrdup(keeper->arn);
 		a->version = xstrdup(keeper->version);
 		a->status = keeper->status;
+		a->status_reason = xstrdup(keeper->status_reason);
 	}
 	if (kind == ACT_CREATE || kind == ACT_UPDATE) {
 		a->operations = c->model->operations;
@@ -199,10 +229,11 @@ static struct action *add_target(struct builder *b, const struct license_ctx *c,
 	return a;
 }
 
-static void add_delete(struct builder *b, const struct license_ctx *c, size_t ti, size_t gi, char *reason)
+static struct action *add_delete(struct builder *b, const struct license_ctx *c, size_t ti, size_t gi,
+				 enum action_kind kind, char *reason)
 {
 	const struct grant *g = &c->lic->grants[gi];
-	struct action *a = add(b, ACT_DELETE, c->rank, ti, gi, reason);
+	struct action *a = add(b, kind, c->rank, ti, gi, reason);
 
 	a->model = c->model->name;
 	a->license_arn = c->model->license_arn;
@@ -211,7 +242,9 @@ static void add_delete(struct builder *b, const struct license_ctx *c, size_t ti
 	a->grant_arn = xstrdup(g->arn);
 	a->version = xstrdup(g->version);
 	a->status = g->status;
+	a->status_reason = xstrdup(g->status_reason);
 	a->is_account = is_account_arn(g->principal_arn);
+	return a;
 }
 
 static char *ops_differ_reason(const struct grant *g, const struct desired_model *m)
@@ -228,32 +261,134 @@ static char *ops_differ_reason(const struct grant *g, const struct desired_model
 	return sb_steal(&sb);
 }
 
+/* lmgrantd activated it (for that account) with override (NULL: the
+ * configured one) less than retry_after ago. */
+static bool activated_lately(const struct license_ctx *c, const char *grant_arn, const char *account,
+			     const char *override)
+{
+	const struct desired *d = c->desired;
+	double at = memory_activated_at(d->memory, grant_arn, account,
+					override ? override : d->override);
+
+	return at > 0 && d->now - at < (double)d->retry_after_s;
+}
+
+static const char *const SWAP = "ALL_GRANTS_PERMITTED_BY_ISSUER";
+
+/* SPEC 4.3: when an account the activation is for still holds the grant
+ * being replaced (which prune will delete), DISTRIBUTED_GRANTS_ONLY would
+ * keep the replacement DISABLED for as long as the old one is active, and
+ * the old one is deleted only once the replacement is active: AWS's swap
+ * breaks that circle. */
+static const char *activation_override(const struct license_ctx *c, char *const *accounts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (has_key(c->active_doomed, c->nactive_doomed, accounts[i]))
+			return SWAP;
+	return NULL;
+}
+
+static char **copy_accounts(char *const *v, size_t n)
+{
+	char **out = xcalloc(n ? n : 1, sizeof(*out));
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+static char *held_reason(const char *status_reason)
+{
+	return xasprintf("still DISABLED after lmgrantd activated it: %s; not activated again before "
+			 "activation.retry_after (another grant of this product is probably active in the "
+			 "account: activation.override: ALL_GRANTS_PERMITTED_BY_ISSUER replaces it)",
+			 status_reason ? status_reason : "AWS gave no reason");
+}
+
+/* "account <id>: <reason>" for an action about one account of an
+ * OU/organization target, whose label names the OU; takes reason. */
+static char *account_reason(const char *account_arn, char *reason)
+{
+	char *s = is_account_arn(account_arn)
+			  ? xasprintf("account %.12s: %s", account_id_of(account_arn), reason)
+			  : xasprintf("%s: %s", account_arn, reason);
+
+	free(reason);
+	return s;
+}
+
+/* A DISABLED grant: activate it, unless lmgrantd did lately and AWS kept
+ * it DISABLED (SPEC 4.2: the one-active rule, most likely). */
+static void plan_disabled(struct builder *b, const struct license_ctx *c, size_t ti,
+			  const struct grant *k, size_t ki)
+{
+	const struct desired_target *t = &c->model->targets[ti];
+	const char *override = activation_override(c, t->accounts, t->naccounts);
+	struct action *a = NULL;
+
+	if (activated_lately(c, k->arn, NULL, override)) {
+		add_target(b, c, ACT_BLOCKED, ti, k, ki, held_reason(k->status_reason))->blocked_by =
+			BLOCK_ACTIVATION;
+		return;
+	}
+	a = add_target(b, c, ACT_ACTIVATE, ti, k, ki, xstrdup("grant is DISABLED"));
+	a->accounts = copy_accounts(t->accounts, t->naccounts);
+	a->naccounts = t->naccounts;
+	a->override = override;
+}
+
+/* An active OU/organization grant whose DISABLED sub-grants are either new
+ * accounts (activate the parent again: that reaches them) or accounts AWS
+ * kept DISABLED after lmgrantd's activation (blocked, one per account). */
+static void plan_disabled_subs(struct builder *b, const struct license_ctx *c, size_t ti,
+			       const struct grant *k, size_t ki)
+{
+	struct strlist fresh = { 0 };
+	size_t lo = 0, hi = equal_range(c->subs, c->nsubs, k->arn, &lo);
+	struct action *a = NULL;
+
+	for (size_t i = lo; i < hi; i++) {
+		const struct grant *sub = &c->lic->subgrants[c->subs[i].idx];
+
+		if (sub->status != GS_DISABLED || !sub->principal_arn)
+			continue;
+		if (!activated_lately(c, k->arn, sub->principal_arn,
+				      activation_override(c, &sub->principal_arn, 1))) {
+			strlist_push(&fresh, xstrdup(sub->principal_arn));
+			continue;
+		}
+		a = add_target(b, c, ACT_BLOCKED, ti, k, ki, NULL);
+		a->reason = account_reason(sub->principal_arn, held_reason(sub->status_reason));
+		a->blocked_by = BLOCK_ACTIVATION;
+		free(a->principal_arn);
+		a->principal_arn = xstrdup(sub->principal_arn);
+		free(a->status_reason);
+		a->status_reason = xstrdup(sub->status_reason);
+	}
+	if (fresh.n == 0)
+		return;
+	a = add_target(b, c, ACT_ACTIVATE, ti, k, ki,
+		       xasprintf("%zu account(s) with a DISABLED sub-grant, e.g. %s", fresh.n,
+				 fresh.items[0]));
+	a->override = activation_override(c, fresh.items, fresh.n);
+	a->accounts = fresh.items; /* moved */
+	a->naccounts = fresh.n;
+}
+
 /* Update and activate for a DISABLED, ACTIVE or WORKFLOW_COMPLETED keeper. */
 static void plan_present(struct builder *b, const struct license_ctx *c, size_t ti,
 			 const struct grant *k, size_t ki)
 {
 	const struct desired_model *m = c->model;
-	size_t lo = 0, hi = 0;
 
 	if (!operations_equal(k->operations, k->noperations, m->operations, m->noperations))
 		add_target(b, c, ACT_UPDATE, ti, k, ki, ops_differ_reason(k, m));
 	if (!m->activate)
 		return;
-	if (k->status == GS_DISABLED) {
-		add_target(b, c, ACT_ACTIVATE, ti, k, ki, xstrdup("grant is DISABLED"));
-		return;
-	}
-	/* An account that joins an OU after the OU grant was activated gets a
-	 * DISABLED sub-grant; activating the parent again reaches it. */
-	if (k->arn && !is_account_arn(m->targets[ti].principal_arn))
-		hi = equal_range(c->disabled_sub, c->ndisabled_sub, k->arn, &lo);
-	if (lo < hi) {
-		const struct grant *sub = &c->lic->subgrants[c->disabled_sub[lo].idx];
-
-		add_target(b, c, ACT_ACTIVATE, ti, k, ki,
-			   xasprintf("%zu account(s) with a DISABLED sub-grant, e.g. %s", hi - lo,
-				     or_unknown(sub->principal_arn)));
-	}
+	if (k->status == GS_DISABLED)
+		plan_disabled(b, c, ti, k, ki);
+	else if (k->arn && !is_account_arn(m->targets[ti].principal_arn))
+		plan_disabled_subs(b, c, ti, k, ki);
 }
 
 /* What the keeper's status asks for (SPEC §4.2). */
@@ -299,35 +434,228 @@ static void plan_keeper(struct builder *b, const struct license_ctx *c, size_t t
 	}
 }
 
-/* One declared target: create, or act on its keeper and its duplicates. */
-static void plan_target(struct builder *b, const struct license_ctx *c, size_t ti)
+/*
+ * The keeper among a principal's live grants: the most advanced status,
+ * then the smaller GrantArn. A total order (the listing's is not one), so
+ * two lmgrantd instances always keep the same copy and delete the others.
+ * AWS lists no creation time, so "older" cannot be part of it.
+ */
+static bool keeps_over(const struct grant *a, const struct grant *b)
+{
+	int ra = status_rank(a->status), rb = status_rank(b->status);
+
+	if (ra != rb)
+		return ra > rb;
+	return strcmp(a->arn ? a->arn : "", b->arn ? b->arn : "") < 0;
+}
+
+static size_t pick_keeper(const struct license_ctx *c, const char *principal)
 {
 	const struct grant *grants = c->lic->grants;
-	size_t lo = 0, hi = equal_range(c->by_principal, c->nby_principal,
-					c->model->targets[ti].principal_arn, &lo);
-	size_t ki = 0;
+	size_t lo = 0, hi = equal_range(c->by_principal, c->nby_principal, principal, &lo);
+	size_t ki = SIZE_MAX;
 
-	if (lo == hi) {
+	for (size_t i = lo; i < hi; i++) {
+		size_t gi = c->by_principal[i].idx;
+
+		if (ki == SIZE_MAX || keeps_over(&grants[gi], &grants[ki]))
+			ki = gi;
+	}
+	return ki;
+}
+
+/* The last FAILED_WORKFLOW grant listed for principal, or NULL. */
+static const struct grant *failed_grant(const struct license_ctx *c, const char *principal)
+{
+	size_t lo = 0, hi = equal_range(c->failed, c->nfailed, principal, &lo);
+
+	return lo < hi ? &c->lic->grants[c->failed[hi - 1].idx] : NULL;
+}
+
+/* No live grant: create one, unless the last one lmgrantd made for this
+ * principal failed its workflow less than failed_retry ago (SPEC 4.2). */
+static void plan_missing(struct builder *b, struct license_ctx *c, size_t ti)
+{
+	const struct desired *d = c->desired;
+	const char *principal = c->model->targets[ti].principal_arn;
+	const struct grant *f = failed_grant(c, principal);
+	double at = f ? memory_created_at(d->memory, c->model->license_arn, principal) : 0;
+	struct action *a = NULL;
+
+	if (!f) {
 		add_target(b, c, ACT_CREATE, ti, NULL, 0, xstrdup("declared, no live grant"));
 		return;
 	}
-	/* The range is in listing order, so a strict > keeps the older on ties. */
-	ki = c->by_principal[lo].idx;
-	for (size_t i = lo + 1; i < hi; i++) {
-		size_t gi = c->by_principal[i].idx;
+	if (at > 0 && d->now - at < (double)d->failed_retry_s) {
+		a = add_target(b, c, ACT_BLOCKED, ti, f, 0,
+			       xasprintf("grant FAILED_WORKFLOW: %s; created again at most once per "
+					 "failed_retry", f->status_reason ? f->status_reason : "AWS gave no reason"));
+		a->blocked_by = BLOCK_FAILED;
+		b->nerrors++;
+		return;
+	}
+	a = add_target(b, c, ACT_CREATE, ti, NULL, 0,
+		       xasprintf("the last grant FAILED_WORKFLOW (%s); creating it again",
+				 f->status_reason ? f->status_reason : "AWS gave no reason"));
+	a->status = GS_FAILED_WORKFLOW;
+	a->status_reason = xstrdup(f->status_reason);
+}
 
-		if (status_rank(grants[gi].status) > status_rank(grants[ki].status))
-			ki = gi;
+/* One declared target: create, or act on its keeper and its duplicates. */
+static void plan_target(struct builder *b, struct license_ctx *c, size_t ti)
+{
+	const struct grant *grants = c->lic->grants;
+	const char *principal = c->model->targets[ti].principal_arn;
+	size_t lo = 0, hi = equal_range(c->by_principal, c->nby_principal, principal, &lo);
+	size_t ki = c->keeper[ti];
+
+	if (ki == SIZE_MAX) {
+		plan_missing(b, c, ti);
+		return;
 	}
 	/* Without prune, duplicates are left alone and not even reported: they
-	 * are harmless to the keeper and prune=false means "touch nothing extra". */
+	 * are harmless to the keeper and prune=false means "touch nothing
+	 * extra". Deleting one cuts no account off: losses stay 0. */
 	for (size_t i = lo; i < hi && c->desired->prune; i++) {
 		size_t gi = c->by_principal[i].idx;
 
 		if (gi != ki && status_deletable(grants[gi].status))
-			add_delete(b, c, ti, gi, xasprintf("duplicate of %s", or_unknown(grants[ki].arn)));
+			add_delete(b, c, ti, gi, ACT_DELETE,
+				   xasprintf("duplicate of %s", or_unknown(grants[ki].arn)));
 	}
 	plan_keeper(b, c, ti, &grants[ki], ki);
+}
+
+/* Accounts with an ACTIVE entitlement through grant g: the account of an
+ * ACTIVE account grant, or the accounts of g's ACTIVE sub-grants. */
+static void active_accounts_of(const struct license_ctx *c, const struct grant *g, struct keyed **v,
+			       size_t *n, size_t *cap)
+{
+	size_t lo = 0, hi = 0;
+
+	if (is_account_arn(g->principal_arn)) {
+		if (g->status == GS_ACTIVE)
+			push_key(v, n, cap, g->principal_arn, 0);
+		return;
+	}
+	hi = equal_range(c->subs, c->nsubs, g->arn ? g->arn : "", &lo);
+	for (size_t i = lo; i < hi; i++) {
+		const struct grant *sub = &c->lic->subgrants[c->subs[i].idx];
+
+		if (sub->status == GS_ACTIVE && sub->principal_arn)
+			push_key(v, n, cap, sub->principal_arn, 0);
+	}
+}
+
+static bool is_declared_principal(const struct license_ctx *c, const char *principal)
+{
+	return has_key(c->by_target, c->model->ntargets, principal);
+}
+
+/* Who is active through what, before anything is planned: the keepers of
+ * the declared targets, and the grants prune will delete. */
+static void index_access(struct license_ctx *c)
+{
+	const struct desired_model *m = c->model;
+	size_t cap_d = 0, cap_x = 0;
+
+	c->keeper = xcalloc(m->ntargets ? m->ntargets : 1, sizeof(*c->keeper));
+	for (size_t ti = 0; ti < m->ntargets; ti++) {
+		c->keeper[ti] = pick_keeper(c, m->targets[ti].principal_arn);
+		if (c->keeper[ti] != SIZE_MAX)
+			active_accounts_of(c, &c->lic->grants[c->keeper[ti]], &c->active_declared,
+					   &c->nactive_declared, &cap_d);
+	}
+	for (size_t i = 0; i < c->nby_principal && c->desired->prune; i++) {
+		const struct grant *g = &c->lic->grants[c->by_principal[i].idx];
+
+		if (!is_declared_principal(c, g->principal_arn))
+			active_accounts_of(c, g, &c->active_doomed, &c->nactive_doomed, &cap_x);
+	}
+	keyed_sort(c->active_declared, c->nactive_declared);
+	keyed_sort(c->active_doomed, c->nactive_doomed);
+}
+
+/*
+ * An undeclared grant (SPEC 4.3): deleted only when every account it gives
+ * access to that stays declared is active through a declared grant (make
+ * before break); the accounts it gives access to that no declared target
+ * covers are the ones that lose it, counted for max_deletes.
+ */
+static void plan_undeclared(struct builder *b, const struct license_ctx *c, size_t gi)
+{
+	const struct grant *g = &c->lic->grants[gi];
+	struct keyed *acc = NULL;
+	size_t nacc = 0, cap = 0, waiting = 0, losses = 0;
+	const char *example = NULL;
+
+	active_accounts_of(c, g, &acc, &nacc, &cap);
+	for (size_t i = 0; i < nacc; i++) {
+		if (!has_key(c->declared, c->ndeclared, acc[i].key))
+			losses++;
+		else if (!has_key(c->active_declared, c->nactive_declared, acc[i].key)) {
+			waiting++;
+			example = example ? example : acc[i].key;
+		}
+	}
+	if (waiting > 0)
+		add_delete(b, c, SIZE_MAX, gi, ACT_WAITING,
+			   xasprintf("not declared; replacement not active yet for %zu account(s), e.g. %s",
+				     waiting, example));
+	else
+		add_delete(b, c, SIZE_MAX, gi, ACT_DELETE,
+			   losses ? xasprintf("not declared; %zu account(s) lose access", losses)
+				  : xstrdup("not declared"))->losses = losses;
+	free(acc);
+}
+
+static void build_indexes(struct license_ctx *c)
+{
+	const struct observed_license *lic = c->lic;
+	const struct desired_model *m = c->model;
+	size_t cap = 0, capf = 0, capd = 0;
+
+	for (size_t i = 0; i < lic->ngrants; i++) {
+		const struct grant *g = &lic->grants[i];
+
+		/* lm always fills the principal; a grant without one cannot be
+		 * matched or judged, so it is left alone. */
+		if (!g->principal_arn || is_listed_subgrant(g))
+			continue;
+		if (g->status == GS_FAILED_WORKFLOW)
+			push_key(&c->failed, &c->nfailed, &capf, g->principal_arn, i);
+		else if (!grant_status_is_tombstone(g->status))
+			push_key(&c->by_principal, &c->nby_principal, &cap, g->principal_arn, i);
+	}
+	keyed_sort(c->by_principal, c->nby_principal);
+	keyed_sort(c->failed, c->nfailed);
+
+	c->by_target = xcalloc(m->ntargets ? m->ntargets : 1, sizeof(*c->by_target));
+	for (size_t i = 0; i < m->ntargets; i++) {
+		c->by_target[i] = (struct keyed){ m->targets[i].principal_arn, i };
+		for (size_t k = 0; k < m->targets[i].naccounts; k++)
+			push_key(&c->declared, &c->ndeclared, &capd, m->targets[i].accounts[k], i);
+	}
+	keyed_sort(c->by_target, m->ntargets);
+	keyed_sort(c->declared, c->ndeclared);
+
+	c->subs = xcalloc(lic->nsubgrants ? lic->nsubgrants : 1, sizeof(*c->subs));
+	for (size_t i = 0; i < lic->nsubgrants; i++)
+		if (lic->subgrants[i].parent_arn)
+			c->subs[c->nsubs++] = (struct keyed){ lic->subgrants[i].parent_arn, i };
+	keyed_sort(c->subs, c->nsubs);
+}
+
+static void license_ctx_free(struct license_ctx *c)
+{
+	free(c->by_principal);
+	free(c->failed);
+	free(c->by_target);
+	free(c->subs);
+	free(c->declared);
+	free(c->keeper);
+	free(c->active_declared);
+	free(c->active_doomed);
 }
 
 /* A managed, readable license of a resolved model. */
@@ -336,31 +664,8 @@ static void plan_license(struct builder *b, const struct desired *d, const struc
 {
 	struct license_ctx c = { .desired = d, .model = m, .rank = rank, .lic = lic };
 
-	c.by_principal = xcalloc(lic->ngrants, sizeof(*c.by_principal));
-	for (size_t i = 0; i < lic->ngrants; i++) {
-		const struct grant *g = &lic->grants[i];
-
-		/* lm always fills the principal; a grant without one cannot be
-		 * matched or judged, so it is left alone. */
-		if (!grant_status_is_tombstone(g->status) && g->principal_arn)
-			c.by_principal[c.nby_principal++] = (struct keyed){ g->principal_arn, i };
-	}
-	keyed_sort(c.by_principal, c.nby_principal);
-
-	c.by_target = xcalloc(m->ntargets, sizeof(*c.by_target));
-	for (size_t i = 0; i < m->ntargets; i++)
-		c.by_target[i] = (struct keyed){ m->targets[i].principal_arn, i };
-	keyed_sort(c.by_target, m->ntargets);
-
-	c.disabled_sub = xcalloc(lic->nsubgrants, sizeof(*c.disabled_sub));
-	for (size_t i = 0; i < lic->nsubgrants; i++) {
-		const struct grant *s = &lic->subgrants[i];
-
-		if (s->status == GS_DISABLED && s->parent_arn)
-			c.disabled_sub[c.ndisabled_sub++] = (struct keyed){ s->parent_arn, i };
-	}
-	keyed_sort(c.disabled_sub, c.ndisabled_sub);
-
+	build_indexes(&c);
+	index_access(&c);
 	for (size_t ti = 0; ti < m->ntargets; ti++) {
 		/* Two targets resolving to one principal (an OU named by path
 		 * and by id) are one target: the first one written plans it. */
@@ -369,21 +674,14 @@ static void plan_license(struct builder *b, const struct desired *d, const struc
 		if (c.by_target[first].idx == ti)
 			plan_target(b, &c, ti);
 	}
+	for (size_t i = 0; i < c.nby_principal && d->prune; i++) {
+		size_t gi = c.by_principal[i].idx;
 
-	for (size_t gi = 0; gi < lic->ngrants && d->prune; gi++) {
-		const struct grant *g = &lic->grants[gi];
-		size_t lo = 0;
-
-		if (!g->principal_arn || !status_deletable(g->status))
-			continue;
-		if (equal_range(c.by_target, m->ntargets, g->principal_arn, &lo) > lo)
-			continue;
-		add_delete(b, &c, SIZE_MAX, gi, xstrdup("not declared"));
+		if (status_deletable(lic->grants[gi].status) &&
+		    !is_declared_principal(&c, lic->grants[gi].principal_arn))
+			plan_undeclared(b, &c, gi);
 	}
-
-	free(c.by_principal);
-	free(c.by_target);
-	free(c.disabled_sub);
+	license_ctx_free(&c);
 }
 
 static bool model_resolved(const struct desired_model *m)
@@ -447,6 +745,10 @@ static void action_clear(struct action *a)
 	free(a->grant_arn);
 	free(a->version);
 	free(a->reason);
+	free(a->status_reason);
+	for (size_t i = 0; i < a->naccounts; i++)
+		free(a->accounts[i]);
+	free(a->accounts);
 }
 
 /* What was added for one model's license. */
@@ -521,7 +823,11 @@ static void finish_model(struct planner *p, size_t i, struct builder *all)
 	size_t lo = 0, hi = 0;
 
 	if (!model_resolved(m)) {
-		add_model_blocked(all, m, p->rank[i], BLOCK_UNRESOLVED, unresolved_reason(m));
+		if (m->overlap)
+			add_model_blocked(all, m, p->rank[i], BLOCK_OVERLAP,
+					  xasprintf("targets overlap: %s", m->error));
+		else
+			add_model_blocked(all, m, p->rank[i], BLOCK_UNRESOLVED, unresolved_reason(m));
 		return;
 	}
 	/* The config forbids two models on one license; should it happen
@@ -562,15 +868,18 @@ static void slot_clear(struct slot *slot)
 void planner_finish(struct planner *p, struct plan *out)
 {
 	struct builder b = { 0 };
-	size_t ndeletes = 0;
+	size_t losses = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < p->desired->nmodels; i++)
 		finish_model(p, i, &b);
 
+	/* SPEC 4.3: the valve counts accounts that lose access, not grants. */
 	for (size_t i = 0; i < b.n; i++)
-		ndeletes += b.v[i].a.kind == ACT_DELETE;
-	if (ndeletes > p->desired->max_deletes) {
+		if (b.v[i].a.kind == ACT_DELETE)
+			losses += b.v[i].a.losses;
+	out->losses = losses;
+	if (losses > p->desired->max_deletes) {
 		for (size_t i = 0; i < b.n; i++)
 			if (b.v[i].a.kind == ACT_DELETE)
 				b.v[i].a.withheld = true;

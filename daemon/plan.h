@@ -14,12 +14,19 @@
 
 #include "config.h"
 #include "grant.h"
+#include "memory.h"
 
 /* One declared principal of a model. */
 struct desired_target {
 	enum target_kind kind;
 	const char *label;  /* as written, e.g. "ou Workloads/Prod"; borrowed */
 	char *principal_arn; /* NULL when it could not be resolved */
+	/* The accounts the target covers today, as account principal ARNs,
+	 * sorted (strcmp): the account itself, or every member account below
+	 * the OU / in the organization. Owned. Make-before-break and the
+	 * max_deletes valve compare grants by the accounts they cover. */
+	char **accounts;
+	size_t naccounts;
 };
 
 /* One model of the config, resolved. */
@@ -30,6 +37,9 @@ struct desired_model {
 	 * path, unknown product, ...): the model's license then gets no action
 	 * at all, not even a delete, and the plan reports it as an error. */
 	char *error;
+	/* The error is an overlap with another target (SPEC 2): one active
+	 * grant per product per account makes overlapping grants fight. */
+	bool overlap;
 	struct desired_target *targets;
 	size_t ntargets;
 	const char *const *operations; /* borrowed from config */
@@ -43,6 +53,13 @@ struct desired {
 	bool prune;
 	unsigned max_deletes;
 	bool can_accept; /* activation.grantee_role is set */
+	/* What lmgrantd did before (borrowed; NULL: nothing remembered) and
+	 * the wall-clock time to judge it by: plan reads no clock itself. */
+	struct memory *memory;
+	double now;
+	unsigned retry_after_s;  /* activation.retry_after */
+	const char *override;    /* activation.override; borrowed */
+	unsigned failed_retry_s; /* failed_retry */
 };
 
 /* What was read from License Manager for one license. */
@@ -91,6 +108,9 @@ enum block_cause {
 	BLOCK_SHARED_LICENSE, /* another model declares the same license */
 	BLOCK_UNREADABLE,     /* the license's grants could not be read */
 	BLOCK_REJECTED,       /* the grantee rejected the grant */
+	BLOCK_OVERLAP,        /* the model's targets overlap (SPEC 2) */
+	BLOCK_FAILED,         /* the grant's workflow failed (FAILED_WORKFLOW) */
+	BLOCK_ACTIVATION,     /* still DISABLED after lmgrantd activated it */
 };
 
 struct action {
@@ -112,15 +132,26 @@ struct action {
 	 * max_deletes of them; apply makes none of them. */
 	bool withheld;
 	char *reason; /* owned: one readable phrase, e.g. "declared, no live grant" */
+	char *status_reason; /* owned: AWS's StatusReason of the grant, or NULL */
+	/* activate: ActivationOverrideBehavior for this action (static
+	 * string), NULL for activation.override. */
+	const char *override;
+	/* activate: the accounts the activation is for (the account, or the
+	 * OU/organization grant's accounts), noted in memory; owned. */
+	char **accounts;
+	size_t naccounts;
+	/* delete: accounts that lose access by it, for max_deletes. */
+	size_t losses;
 };
 
 struct plan {
 	struct action *actions; /* ordered: create, update, accept, activate, delete, blocked, waiting */
 	size_t nactions;
 	size_t counts[ACT_KIND_COUNT];
-	/* More deletes than max_deletes were planned: every delete is withheld
-	 * and the pass must fail. */
+	/* The deletes would cut more accounts than max_deletes: every delete
+	 * is withheld and the pass must fail. */
 	bool deletes_withheld;
+	size_t losses; /* accounts the planned deletes cut off */
 	/* Number of models with a resolve error or licenses with a read error:
 	 * a pass with errors fails even when nothing else is wrong. */
 	size_t nerrors;

@@ -284,31 +284,75 @@ static void resolve(struct engine *e, const struct config *cfg, struct pass_repo
 	resolve_desired(&in, &r->desired, &r->warnings);
 }
 
+/* One model-level or target-level entry of log_blocked. */
+static void log_one_blocked(const struct pass_report *r, const struct action *a)
+{
+	struct log_event ev = {
+		.message_id = MSGID_MODEL_BLOCKED, .priority = LOG_ERR, .action = "pass",
+		.result = "failed", .model = a->model, .license_arn = a->license_arn,
+		.principal_arn = a->principal_arn, .grant_arn = a->grant_arn,
+		.target = a->target_label, .pass = r->pass,
+	};
+	const char *target = a->target_label ? a->target_label : a->principal_arn;
+
+	switch (a->blocked_by) {
+	case BLOCK_REJECTED:
+		ev.message_id = MSGID_ACTION_BLOCKED;
+		ev.priority = LOG_WARNING;
+		ev.action = "create";
+		ev.result = "skipped";
+		log_event(&ev, "%s: create for %s skipped: %s", a->model, target, a->reason);
+		break;
+	case BLOCK_ACTIVATION:
+		ev.message_id = MSGID_ACTION_BLOCKED;
+		ev.priority = LOG_WARNING;
+		ev.action = "activate";
+		ev.result = "skipped";
+		log_event(&ev, "%s: activate for %s (%s) skipped: %s", a->model, target,
+			  a->principal_arn, a->reason);
+		break;
+	case BLOCK_FAILED:
+		ev.action = "create";
+		ev.result = "skipped";
+		log_event(&ev, "%s: %s: %s", a->model, target, a->reason);
+		break;
+	case BLOCK_SHARED_LICENSE:
+	case BLOCK_OVERLAP:
+		log_event(&ev, "%s: %s", a->model, a->reason);
+		break;
+	case BLOCK_UNRESOLVED:
+		if (!r->org_error && !r->licenses_error)
+			log_event(&ev, "%s: %s", a->model, a->reason);
+		break;
+	default:
+		break;
+	}
+}
+
 /* What no other entry explains: models that do not resolve (unless the
  * organization or license read failed, which its own entry reports),
- * licenses claimed twice, and grants their grantee rejected. Logged every
- * pass they persist: each is a failure or a skipped action of that pass. */
+ * licenses claimed twice, overlapping targets, failed workflows (also when
+ * the grant is being made again), grants their grantee rejected and
+ * activations AWS keeps DISABLED. Logged every pass they persist: each is
+ * a failure or a skipped action of that pass. */
 static void log_blocked(const struct pass_report *r)
 {
 	for (size_t i = 0; i < r->plan.nactions; i++) {
 		const struct action *a = &r->plan.actions[i];
-		struct log_event ev = {
-			.message_id = MSGID_MODEL_BLOCKED, .priority = LOG_ERR, .action = "pass",
-			.result = "failed", .model = a->model, .license_arn = a->license_arn,
-			.principal_arn = a->principal_arn, .grant_arn = a->grant_arn,
-			.target = a->target_label, .pass = r->pass,
-		};
 
-		if (a->blocked_by == BLOCK_REJECTED) {
-			ev.message_id = MSGID_ACTION_BLOCKED;
-			ev.priority = LOG_WARNING;
-			ev.action = "create";
-			ev.result = "skipped";
-			log_event(&ev, "%s: create for %s skipped: %s", a->model,
-				  a->target_label ? a->target_label : a->principal_arn, a->reason);
-		} else if (a->blocked_by == BLOCK_SHARED_LICENSE ||
-			   (a->blocked_by == BLOCK_UNRESOLVED && !r->org_error && !r->licenses_error)) {
-			log_event(&ev, "%s: %s", a->model, a->reason);
+		if (a->kind == ACT_BLOCKED) {
+			log_one_blocked(r, a);
+		} else if (a->kind == ACT_CREATE && a->status == GS_FAILED_WORKFLOW) {
+			struct log_event ev = {
+				.message_id = MSGID_MODEL_BLOCKED, .priority = LOG_ERR, .action = "create",
+				.result = "failed", .model = a->model, .license_arn = a->license_arn,
+				.principal_arn = a->principal_arn, .target = a->target_label,
+				.pass = r->pass,
+			};
+
+			log_event(&ev, "%s: the grant for %s FAILED_WORKFLOW: %s", a->model,
+				  a->target_label ? a->target_label : a->principal_arn,
+				  a->status_reason ? a->status_reason : "AWS gave no reason");
 		}
 	}
 }
@@ -329,13 +373,15 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 	if (!r->licenses_error)
 		read_organization(e, cfg, r);
 	resolve(e, cfg, r);
+	r->desired.memory = e->memory;
+	r->desired.now = (double)time(NULL);
 	read_and_plan(e, r);
 	if (apply) {
 		struct apply_ctx ctx = {
 			.lm = &e->lm, .home_region = cfg->region, .override = cfg->activation_override,
 			.pass = pass, .should_stop = e->should_stop, .workers = e->workers,
 			.sts = &e->sts, .grantee_role = cfg->grantee_role,
-			.grantee_sessions = e->grantee_sessions,
+			.grantee_sessions = e->grantee_sessions, .memory = e->memory,
 		};
 
 		log_blocked(r);

@@ -15,6 +15,7 @@
 #include "creds.h"
 #include "aws.h"
 #include "lm.h"
+#include "memory.h"
 #include "org.h"
 #include "plan.h"
 #include "sts.h"
@@ -35,6 +36,9 @@ struct engine {
 	double org_cache_ttl_s;
 	struct org_tree org_cache;
 	double org_cache_at; /* CLOCK_MONOTONIC seconds; 0: nothing cached */
+	/* What earlier passes did (SPEC 4.2), read by plan and noted by apply;
+	 * borrowed from the caller, who loads and saves it. NULL: none. */
+	struct memory *memory;
 };
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1

@@ -42,8 +42,12 @@ void desired_free(struct desired *d)
 
 		free(m->license_arn);
 		free(m->error);
-		for (size_t j = 0; j < m->ntargets; j++)
+		for (size_t j = 0; j < m->ntargets; j++) {
 			free(m->targets[j].principal_arn);
+			for (size_t k = 0; k < m->targets[j].naccounts; k++)
+				free(m->targets[j].accounts[k]);
+			free(m->targets[j].accounts);
+		}
 		free(m->targets);
 	}
 	free(d->models);
@@ -72,28 +76,84 @@ static void model_error(struct desired_model *m, const struct config_pos *pos, c
 	m->error = sb_steal(&sb);
 }
 
-static void resolve_license(const struct resolve_input *in, const struct config_model *cm,
-			    struct desired_model *m)
+static bool is_available(const struct lm_license *l)
+{
+	return l->status && strcmp(l->status, "AVAILABLE") == 0;
+}
+
+/* The received licenses the model names (by ARN or product), AVAILABLE
+ * ones first; the count through *n. Borrowed from in. */
+static const struct lm_license *pick_license(const struct resolve_input *in,
+					     const struct config_model *cm, size_t *nfound,
+					     size_t *navailable)
 {
 	const struct lm_license *found = NULL;
-	size_t available = 0;
 
-	if (in->licenses_error) {
-		model_error(m, &cm->pos, "received licenses unknown: %s", in->licenses_error);
-		return;
-	}
+	*nfound = *navailable = 0;
 	for (size_t i = 0; i < in->nlicenses; i++) {
 		const struct lm_license *l = &in->licenses[i];
 
 		if (cm->license_arn ? strcmp(l->arn, cm->license_arn) != 0
 				    : (!l->product_sku || strcmp(l->product_sku, cm->product) != 0))
 			continue;
-		if (!found || (l->status && strcmp(l->status, "AVAILABLE") == 0)) {
+		(*nfound)++;
+		if (is_available(l))
+			(*navailable)++;
+		if (!found || (is_available(l) && !is_available(found)))
 			found = l;
-		}
-		if (l->status && strcmp(l->status, "AVAILABLE") == 0)
-			available++;
 	}
+	return found;
+}
+
+/* What makes a found license unusable for the model (SPEC 4.1), or NULL:
+ * not AVAILABLE, another home region, or operations the issuer does not
+ * allow. Caller frees. */
+static char *license_unusable(const struct lm_license *l, const struct config_model *cm,
+			      const char *region)
+{
+	struct strbuf missing = { 0 };
+
+	if (!is_available(l))
+		return xasprintf("license %s is %s, not AVAILABLE (renew or re-subscribe in AWS "
+				 "Marketplace)", l->arn, l->status ? l->status : "of unknown status");
+	if (!l->home_region || strcmp(l->home_region, region) != 0)
+		return xasprintf("license %s has home region %s, but region is %s: grants can only be "
+				 "created in the license's home region (set region: %s)",
+				 l->arn, l->home_region ? l->home_region : "(unknown)", region,
+				 l->home_region ? l->home_region : "<its home region>");
+	if (!l->allowed_listed)
+		return xasprintf("license %s lists no allowed operations (ReceivedMetadata); "
+				 "lmgrantd cannot tell whether it may grant it", l->arn);
+	if (!strlist_contains(&l->allowed_operations, "CreateGrant"))
+		sb_puts(&missing, "CreateGrant");
+	for (size_t i = 0; i < cm->noperations; i++)
+		if (!strlist_contains(&l->allowed_operations, cm->operations[i]))
+			sb_printf(&missing, "%s%s", missing.len ? ", " : "", cm->operations[i]);
+	if (missing.len) {
+		char *why = xasprintf("license %s does not allow %s (its allowed operations come from "
+				      "the issuer; remove them from operations, or ask the issuer)",
+				      l->arn, missing.buf);
+
+		sb_free(&missing);
+		return why;
+	}
+	return NULL;
+}
+
+/* Returns the license resolved (borrowed from in), or NULL with the
+ * model's error set. */
+static const struct lm_license *resolve_license(const struct resolve_input *in,
+						const struct config_model *cm, struct desired_model *m)
+{
+	size_t nfound = 0, available = 0;
+	const struct lm_license *found = NULL;
+	char *unusable = NULL;
+
+	if (in->licenses_error) {
+		model_error(m, &cm->pos, "received licenses unknown: %s", in->licenses_error);
+		return NULL;
+	}
+	found = pick_license(in, cm, &nfound, &available);
 	if (!found) {
 		if (cm->license_arn)
 			model_error(m, &cm->pos, "license %s is not among this account's received licenses",
@@ -102,14 +162,21 @@ static void resolve_license(const struct resolve_input *in, const struct config_
 			model_error(m, &cm->pos,
 				    "no received license for product %s%s (subscribe to it in AWS Marketplace, or name the license with 'license:')",
 				    cm->product, cm->product_from_table ? " (from the built-in Bedrock table)" : "");
-		return;
+		return NULL;
 	}
 	if (!cm->license_arn && available > 1) {
 		model_error(m, &cm->pos, "%zu available licenses for product %s: name one with 'license:'",
 			    available, cm->product);
-		return;
+		return NULL;
+	}
+	unusable = license_unusable(found, cm, in->cfg->region);
+	if (unusable) {
+		model_error(m, &cm->pos, "%s", unusable);
+		free(unusable);
+		return NULL;
 	}
 	m->license_arn = xstrdup(found->arn);
+	return found;
 }
 
 static bool org_known(const struct resolve_input *in, struct desired_model *m,
@@ -150,6 +217,13 @@ static char *resolve_target(const struct resolve_input *in, struct desired_model
 	case TARGET_ORGANIZATION:
 		if (!org_known(in, m, ct))
 			return NULL;
+		/* Without the tree, the accounts it covers are unknown, and
+		 * make-before-break could not protect them. */
+		if (!in->org->have_tree) {
+			model_error(m, &ct->pos, "%s: the accounts of the organization could not be read",
+				    ct->label);
+			return NULL;
+		}
 		return principal_org_arn(model_partition(m), in->org->management_account, in->org->org_id);
 	case TARGET_OU:
 		return resolve_ou(in, m, ct);
@@ -164,108 +238,235 @@ static char *resolve_target(const struct resolve_input *in, struct desired_model
 	return NULL;
 }
 
-/* The OU (or root) that holds a target: for overlap checks. */
-static const char *target_ou_id(const struct org_tree *t, const struct config_target *ct)
+static int strptr_cmp(const void *a, const void *b)
 {
-	const struct org_ou *ou;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
+static const struct org_ou *target_ou(const struct org_tree *t, const struct config_target *ct)
+{
 	if (ct->kind != TARGET_OU)
 		return NULL;
-	ou = ct->is_ou_path ? org_find_ou_path(t, ct->value) : org_find_ou(t, ct->value);
-	return ou ? ou->id : NULL;
+	return ct->is_ou_path ? org_find_ou_path(t, ct->value) : org_find_ou(t, ct->value);
 }
 
-static const char *target_parent_id(const struct org_tree *t, const struct config_target *ct)
+/* Fills t->accounts: the member accounts the resolved target covers now
+ * (the management account holds the license itself and gets no grant). */
+static void cover_accounts(const struct org_tree *org, const char *partition,
+			   const struct config_target *ct, struct desired_target *t)
 {
-	const struct org_ou *ou;
-	const struct org_account *a;
+	const struct org_ou *ou = target_ou(org, ct);
 
+	if (!t->principal_arn)
+		return;
 	if (ct->kind == TARGET_ACCOUNT) {
-		a = org_find_account(t, ct->value);
-		return a ? a->parent_id : NULL;
+		t->accounts = xcalloc(1, sizeof(*t->accounts));
+		t->accounts[t->naccounts++] = principal_account_arn(partition, ct->value);
+		return;
 	}
-	ou = ct->is_ou_path ? org_find_ou_path(t, ct->value) : org_find_ou(t, ct->value);
-	return ou ? ou->parent_id : NULL;
+	t->accounts = xcalloc(org->naccounts ? org->naccounts : 1, sizeof(*t->accounts));
+	for (size_t i = 0; i < org->naccounts; i++) {
+		const struct org_account *a = &org->accounts[i];
+
+		if (org->management_account && strcmp(a->id, org->management_account) == 0)
+			continue;
+		if (ct->kind == TARGET_ORGANIZATION || (ou && org_is_below(org, a->parent_id, ou->id)))
+			t->accounts[t->naccounts++] = principal_account_arn(partition, a->id);
+	}
+	if (t->naccounts > 1)
+		qsort(t->accounts, t->naccounts, sizeof(*t->accounts), strptr_cmp);
 }
 
-/* The targets of cm that are OUs found in the tree, with their ids
- * (borrowed from t): the only targets others can lie inside. */
-static size_t ou_targets(const struct org_tree *t, const struct config_model *cm,
-			 const char **ids, size_t *idx)
+/*
+ * Overlaps (SPEC 2): AWS activates one grant per product in an account, so
+ * two declared targets that reach one account, within a model or across
+ * models whose licenses are of one product, would fight over it. Found
+ * with one sorted list of (product, account) claims, so a model with
+ * thousands of targets costs O(n log n), not a comparison of every pair.
+ */
+struct claim {
+	const char *product; /* borrowed from the received licenses */
+	const char *key;     /* an account ARN, or an OU id for nesting */
+	size_t model, target;
+};
+
+static int claim_cmp(const void *pa, const void *pb)
 {
-	size_t n = 0;
+	const struct claim *a = pa, *b = pb;
+	int c = strcmp(a->product, b->product);
 
-	for (size_t j = 0; j < cm->ntargets; j++) {
-		const char *ou = target_ou_id(t, &cm->targets[j]);
-
-		if (ou) {
-			ids[n] = ou;
-			idx[n++] = j;
-		}
-	}
-	return n;
+	if (!c)
+		c = strcmp(a->key, b->key);
+	if (!c)
+		c = (a->model > b->model) - (a->model < b->model);
+	if (!c)
+		c = (a->target > b->target) - (a->target < b->target);
+	return c;
 }
 
-/* Only one Marketplace grant per product can be active in an account, so
- * a model that reaches an account twice is worth a warning. */
-static void overlap_warnings(const struct org_tree *t, const struct config_model *cm,
-			     struct strlist *warnings)
+struct overlap_ctx {
+	const struct config *cfg;
+	struct desired *d;
+	size_t *nreported; /* per model: overlaps reported, to bound the text */
+};
+
+#define OVERLAPS_REPORTED 3
+
+static void report_overlap(struct overlap_ctx *o, size_t mi, size_t ti, size_t mj, size_t tj,
+			   const char *what)
 {
-	const struct config_target *org = NULL;
-	const char **ou_ids = xcalloc(cm->ntargets, sizeof(*ou_ids));
-	size_t *ou_idx = xcalloc(cm->ntargets, sizeof(*ou_idx));
-	size_t nous = t->have_tree ? ou_targets(t, cm, ou_ids, ou_idx) : 0;
+	const struct config_model *cm = &o->cfg->models[mi];
+	struct desired_model *m = &o->d->models[mi];
 
-	for (size_t i = 0; i < cm->ntargets; i++)
-		if (cm->targets[i].kind == TARGET_ORGANIZATION)
-			org = &cm->targets[i];
-	for (size_t i = 0; i < cm->ntargets; i++) {
-		const struct config_target *a = &cm->targets[i];
-		const char *parent;
+	m->overlap = true;
+	if (o->nreported[mi]++ >= OVERLAPS_REPORTED)
+		return;
+	if (mi == mj)
+		model_error(m, &cm->targets[ti].pos, "%s and %s %s (only one grant per product can be "
+			    "active in an account; remove one)", cm->targets[ti].label,
+			    cm->targets[tj].label, what);
+	else
+		model_error(m, &cm->targets[ti].pos, "%s and %s of model %s %s, a license of the same "
+			    "product (only one grant per product can be active in an account; remove "
+			    "one)", cm->targets[ti].label, o->cfg->models[mj].targets[tj].label,
+			    o->cfg->models[mj].name, what);
+}
 
-		if (a->kind == TARGET_ORGANIZATION)
+static void claims_overlap(struct overlap_ctx *o, struct claim *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), claim_cmp);
+	for (size_t i = 1; i < n; i++) {
+		const struct claim *a = &v[i - 1], *b = &v[i];
+		char *what = NULL;
+
+		if (strcmp(a->product, b->product) != 0 || strcmp(a->key, b->key) != 0)
 			continue;
-		if (org) {
-			strlist_push(warnings, xasprintf("model %s: %s overlaps with organization", cm->name, a->label));
+		if (a->model == b->model && a->target == b->target)
 			continue;
-		}
-		if (nous == 0 || !(parent = target_parent_id(t, a)))
-			continue;
-		for (size_t k = 0; k < nous; k++)
-			if (ou_idx[k] != i && org_is_below(t, parent, ou_ids[k]))
-				strlist_push(warnings, xasprintf("model %s: %s lies inside %s", cm->name,
-								 a->label, cm->targets[ou_idx[k]].label));
+		what = xasprintf("both cover %s", b->key);
+		report_overlap(o, a->model, a->target, b->model, b->target, what);
+		if (b->model != a->model)
+			report_overlap(o, b->model, b->target, a->model, a->target, what);
+		free(what);
 	}
-	free(ou_ids);
-	free(ou_idx);
+}
+
+/* An OU target below another declared OU of the same product, accounts or
+ * not: the inner one would fight the outer one for every account that
+ * ever joins it. */
+static void nested_ous(struct overlap_ctx *o, const struct org_tree *t, struct claim *ous, size_t n)
+{
+	qsort(ous, n, sizeof(*ous), claim_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct org_ou *ou = org_find_ou(t, ous[i].key);
+		const char *up = ou ? ou->parent_id : NULL;
+
+		for (size_t hops = 0; up && hops <= t->nous; hops++) {
+			struct claim probe = { ous[i].product, up, 0, 0 };
+			struct claim *hit = NULL;
+			size_t lo = 0, hi = n;
+			const struct org_ou *p = NULL;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				int c = strcmp(ous[mid].product, probe.product);
+
+				if (!c)
+					c = strcmp(ous[mid].key, probe.key);
+				if (c < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			hit = lo < n && strcmp(ous[lo].product, probe.product) == 0 &&
+			      strcmp(ous[lo].key, up) == 0 ? &ous[lo] : NULL;
+			if (hit) {
+				report_overlap(o, ous[i].model, ous[i].target, hit->model, hit->target,
+					       "are nested");
+				if (hit->model != ous[i].model)
+					report_overlap(o, hit->model, hit->target, ous[i].model,
+						       ous[i].target, "are nested");
+				break;
+			}
+			p = org_find_ou(t, up);
+			up = p ? p->parent_id : NULL;
+		}
+	}
+}
+
+static void find_overlaps(const struct resolve_input *in, struct desired *d,
+			  const char *const *products)
+{
+	struct overlap_ctx o = { in->cfg, d, xcalloc(d->nmodels, sizeof(size_t)) };
+	struct claim *accts = NULL, *ous = NULL;
+	size_t nacc = 0, capacc = 0, nous = 0, capous = 0;
+
+	for (size_t mi = 0; mi < d->nmodels; mi++) {
+		const struct config_model *cm = &in->cfg->models[mi];
+		const struct desired_model *m = &d->models[mi];
+
+		if (!products[mi] || m->error)
+			continue;
+		for (size_t ti = 0; ti < m->ntargets; ti++) {
+			const struct org_ou *ou = in->org->have_tree ? target_ou(in->org, &cm->targets[ti]) : NULL;
+
+			for (size_t k = 0; k < m->targets[ti].naccounts; k++) {
+				grow_array((void **)&accts, &capacc, nacc + 1, sizeof(*accts));
+				accts[nacc++] = (struct claim){ products[mi], m->targets[ti].accounts[k], mi, ti };
+			}
+			if (ou) {
+				grow_array((void **)&ous, &capous, nous + 1, sizeof(*ous));
+				ous[nous++] = (struct claim){ products[mi], ou->id, mi, ti };
+			}
+		}
+	}
+	claims_overlap(&o, accts, nacc);
+	nested_ous(&o, in->org, ous, nous);
+	for (size_t mi = 0; mi < d->nmodels; mi++)
+		if (o.nreported[mi] > OVERLAPS_REPORTED)
+			model_error(&d->models[mi], NULL, "and %zu more overlaps",
+				    o.nreported[mi] - OVERLAPS_REPORTED);
+	free(accts);
+	free(ous);
+	free(o.nreported);
 }
 
 void resolve_desired(const struct resolve_input *in, struct desired *out, struct strlist *warnings)
 {
 	const struct config *cfg = in->cfg;
+	/* Each model's product, borrowed from the received licenses. */
+	const char **products = xcalloc(cfg->nmodels ? cfg->nmodels : 1, sizeof(*products));
 
+	(void)warnings;
 	memset(out, 0, sizeof(*out));
 	out->prune = cfg->prune;
 	out->max_deletes = cfg->max_deletes;
 	out->can_accept = cfg->grantee_role != NULL;
+	out->retry_after_s = cfg->activation_retry_after_s;
+	out->override = cfg->activation_override;
+	out->failed_retry_s = cfg->failed_retry_s;
 	out->nmodels = cfg->nmodels;
 	out->models = xcalloc(cfg->nmodels, sizeof(*out->models));
 	for (size_t i = 0; i < cfg->nmodels; i++) {
 		const struct config_model *cm = &cfg->models[i];
 		struct desired_model *m = &out->models[i];
+		const struct lm_license *lic = NULL;
 
 		m->name = cm->name;
 		m->operations = (const char *const *)cm->operations;
 		m->noperations = cm->noperations;
 		m->activate = cm->activate;
-		resolve_license(in, cm, m);
+		lic = resolve_license(in, cm, m);
+		products[i] = lic && lic->product_sku ? lic->product_sku : (lic ? lic->arn : NULL);
 		m->ntargets = cm->ntargets;
 		m->targets = xcalloc(cm->ntargets, sizeof(*m->targets));
 		for (size_t j = 0; j < cm->ntargets; j++) {
 			m->targets[j].kind = cm->targets[j].kind;
 			m->targets[j].label = cm->targets[j].label;
 			m->targets[j].principal_arn = resolve_target(in, m, &cm->targets[j]);
+			cover_accounts(in->org, model_partition(m), &cm->targets[j], &m->targets[j]);
 		}
-		overlap_warnings(in->org, cm, warnings);
 	}
+	find_overlaps(in, out, products);
+	free(products);
 }

@@ -104,6 +104,7 @@ struct daemon {
 	struct engine *engine; /* heap: its aws_clients point into it */
 	struct metrics metrics;
 	unsigned long pass;
+	struct memory *memory; /* owned; the engine borrows it */
 };
 
 /* For a rejection, nmodels says whether an older config stays in force. */
@@ -155,6 +156,7 @@ static int load(struct daemon *d)
 		return -1;
 	}
 	e->org_cache_ttl_s = ORG_CACHE_TTL_S;
+	e->memory = d->memory;
 	engine_free(d->engine);
 	free(d->engine);
 	config_free(d->cfg);
@@ -189,6 +191,7 @@ static void run_pass(struct daemon *d)
 	int code;
 
 	reconcile_pass(d->engine, d->cfg, true, ++d->pass, &r);
+	state_keep_memory(d->o->state_dir, d->memory, d->cfg);
 	code = pass_exit_code(&r);
 	pass_log_summary(&r);
 	next = time(NULL) + (time_t)d->cfg->interval_s;
@@ -269,8 +272,11 @@ int service_run(const struct service_opts *o)
 	atomic_store(&watchdog_interval_us, interval_us);
 	log_event(&ev, "lmgrantd %s starting; config %s, state %s", LMGRANTD_VERSION,
 		  o->config_path, o->state_dir);
-	if (load(&d) < 0)
+	d.memory = state_recall_memory(o->state_dir);
+	if (load(&d) < 0) {
+		memory_free(d.memory);
 		return 1;
+	}
 	sd_notify(0, "READY=1");
 	next_pass = mono_now();
 	while (!atomic_load(&sig_stop)) {
@@ -292,5 +298,6 @@ int service_run(const struct service_opts *o)
 	engine_free(d.engine);
 	free(d.engine);
 	config_free(d.cfg);
+	memory_free(d.memory);
 	return 0;
 }

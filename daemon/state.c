@@ -11,8 +11,10 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "util.h"
 
 int write_file_atomic(const char *path, const char *data, size_t len, char **err)
@@ -318,4 +320,95 @@ int state_write_metrics(const char *path, const struct metrics *m, const struct 
 	rc = write_file_atomic(path, sb.buf, sb.len, err);
 	sb_free(&sb);
 	return rc;
+}
+
+/* A state file is ours to read back: bounded, a regular file, not followed
+ * through a symlink someone planted in the state directory. */
+#define STATE_FILE_MAX (16u << 20)
+
+static int read_state_file(const char *path, char **data, size_t *len, char **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	char *buf = NULL;
+	size_t done = 0;
+
+	*data = NULL;
+	*len = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : (*err = xasprintf("%s: %s", path, strerror(errno)), -1);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > STATE_FILE_MAX) {
+		*err = xasprintf("%s: not a regular file of at most %u bytes", path, STATE_FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fd);
+	buf[done] = '\0';
+	*data = buf;
+	*len = done;
+	return 0;
+}
+
+int state_load_memory(const char *dir, struct memory *m, char **err)
+{
+	char *path = xasprintf("%s/memory.json", dir), *data = NULL, *why = NULL;
+	size_t len = 0;
+	int rc = read_state_file(path, &data, &len, err);
+
+	if (rc == 0 && data && memory_from_json(m, data, len, &why) < 0) {
+		*err = xasprintf("%s: %s", path, why);
+		free(why);
+		rc = -1;
+	}
+	free(data);
+	free(path);
+	return rc;
+}
+
+int state_save_memory(const char *dir, struct memory *m, double forget_before, char **err)
+{
+	char *path = xasprintf("%s/memory.json", dir), *text = NULL;
+	int rc = 0;
+
+	memory_forget_before(m, forget_before);
+	text = memory_to_json(m);
+	rc = write_file_atomic(path, text, strlen(text), err);
+	free(text);
+	free(path);
+	return rc;
+}
+
+struct memory *state_recall_memory(const char *dir)
+{
+	struct memory *m = memory_new();
+	char *err = NULL;
+
+	if (state_load_memory(dir, m, &err) < 0) {
+		log_msg(LOG_WARNING, "%s; activations and failed workflows of earlier passes are "
+			"forgotten", err);
+		free(err);
+	}
+	return m;
+}
+
+void state_keep_memory(const char *dir, struct memory *m, const struct config *cfg)
+{
+	unsigned keep = cfg->activation_retry_after_s > cfg->failed_retry_s
+				? cfg->activation_retry_after_s : cfg->failed_retry_s;
+	char *err = NULL;
+
+	if (state_save_memory(dir, m, (double)time(NULL) - keep, &err) < 0) {
+		log_msg(LOG_WARNING, "cannot keep what this pass did: %s", err);
+		free(err);
+	}
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "memory.h"
 #include "output.h"
 #include "reconcile.h"
 
@@ -34,6 +35,20 @@ int state_print_status(const char *dir, enum output_format fmt, FILE *out, char 
 /* Writes the metrics file for the last pass r and the counters m. */
 int state_write_metrics(const char *path, const struct metrics *m, const struct pass_report *r,
 			const struct http_client *http, char **err);
+
+/* dir/memory.json (SPEC 4.2: what earlier passes did) into m; a missing
+ * file is an empty memory. Returns -1 with *err (caller frees). */
+int state_load_memory(const char *dir, struct memory *m, char **err);
+/* Forgets entries older than forget_before, then writes m to
+ * dir/memory.json atomically. Returns -1 with *err. */
+int state_save_memory(const char *dir, struct memory *m, double forget_before, char **err);
+
+/* The memory of dir (empty, with a warning logged, when unreadable);
+ * caller frees with memory_free. */
+struct memory *state_recall_memory(const char *dir);
+/* Saves m to dir, forgetting what is older than both retry periods of
+ * cfg; a failure is logged as a warning. */
+void state_keep_memory(const char *dir, struct memory *m, const struct config *cfg);
 
 /* Writes data to path atomically. Returns -1 with *err. */
 int write_file_atomic(const char *path, const char *data, size_t len, char **err);

@@ -151,7 +151,7 @@ START_TEST(test_full_config)
 		"l-0123456789abcdef0123456789abcdef\n"
 		"    accounts: [\"222222222222\"]\n"
 		"    ous: [ou-ab12-dev00001]\n"
-		"    organization: true\n"
+		"    organization: false\n"
 		"    operations: [CheckoutLicense, CreateToken]\n"
 		"    activate: false\n"
 		"  alpha:\n"
@@ -190,20 +190,17 @@ START_TEST(test_full_config)
 	ck_assert_str_eq(z->license_arn, "arn:aws:license-manager::294406891311:license:"
 					 "l-0123456789abcdef0123456789abcdef");
 	ck_assert(!z->activate);
-	/* Organization first, then OUs, then accounts, whatever the key order. */
-	ck_assert_uint_eq(z->ntargets, 3);
-	ck_assert_int_eq(z->targets[0].kind, TARGET_ORGANIZATION);
-	ck_assert_ptr_null(z->targets[0].value);
-	ck_assert_str_eq(z->targets[0].label, "organization");
-	ck_assert_int_eq(z->targets[1].kind, TARGET_OU);
-	ck_assert(!z->targets[1].is_ou_path);
-	ck_assert_str_eq(z->targets[1].value, "ou-ab12-dev00001");
-	ck_assert_str_eq(z->targets[1].label, "ou ou-ab12-dev00001");
-	ck_assert_uint_eq(z->targets[1].pos.line, 16);
-	ck_assert_uint_eq(z->targets[1].pos.column, 11);
-	ck_assert_int_eq(z->targets[2].kind, TARGET_ACCOUNT);
-	ck_assert_str_eq(z->targets[2].value, "222222222222");
-	ck_assert_str_eq(z->targets[2].label, "account 222222222222");
+	/* OUs, then accounts, whatever the key order. */
+	ck_assert_uint_eq(z->ntargets, 2);
+	ck_assert_int_eq(z->targets[0].kind, TARGET_OU);
+	ck_assert(!z->targets[0].is_ou_path);
+	ck_assert_str_eq(z->targets[0].value, "ou-ab12-dev00001");
+	ck_assert_str_eq(z->targets[0].label, "ou ou-ab12-dev00001");
+	ck_assert_uint_eq(z->targets[0].pos.line, 16);
+	ck_assert_uint_eq(z->targets[0].pos.column, 11);
+	ck_assert_int_eq(z->targets[1].kind, TARGET_ACCOUNT);
+	ck_assert_str_eq(z->targets[1].value, "222222222222");
+	ck_assert_str_eq(z->targets[1].label, "account 222222222222");
 	ck_assert_uint_eq(z->noperations, 2);
 	ck_assert_str_eq(z->operations[0], "CheckoutLicense");
 	ck_assert_str_eq(z->operations[1], "CreateToken");
@@ -225,6 +222,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->retry_max_attempts, 8);
 	ck_assert_str_eq(cfg->activation_override, "DISTRIBUTED_GRANTS_ONLY");
 	ck_assert_ptr_null(cfg->grantee_role);
+	ck_assert_uint_eq(cfg->activation_retry_after_s, 24 * 3600);
+	ck_assert_uint_eq(cfg->failed_retry_s, 3600);
+	ck_assert_int_eq(cfg->models[0].targets[0].kind, TARGET_ORGANIZATION);
 	ck_assert(cfg->models[0].activate);
 	ck_assert_uint_eq(ndef, 5);
 	ck_assert_uint_eq(cfg->models[0].noperations, ndef);
@@ -233,6 +233,34 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(def[0], "CheckoutLicense");
 	ck_assert_str_eq(def[4], "CreateToken");
 	config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_retry_periods)
+{
+	struct config *cfg = load_ok(V1 "failed_retry: 90s\nactivation:\n  retry_after: 2h\n" ORG_MODEL);
+
+	ck_assert_uint_eq(cfg->failed_retry_s, 90);
+	ck_assert_uint_eq(cfg->activation_retry_after_s, 7200);
+	config_free(cfg);
+	expect_error(V1 "failed_retry: soon\n" ORG_MODEL, "2:15: ", "failed_retry 'soon' is not a duration");
+	expect_error(V1 "activation:\n  retry_after: 0s\n" ORG_MODEL, "3:16: ",
+		     "activation.retry_after must be at least 1s");
+}
+END_TEST
+
+/* SPEC 2: the organization and any other target of one model overlap. */
+START_TEST(test_organization_overlap_is_error)
+{
+	expect_error(V1 "models:\n  m:\n    product: prod-4pmewlybdftbs\n    organization: true\n"
+		     "    ous: [Workloads]\n    accounts: [\"222222222222\"]\n",
+		     "6:11: ", "ou Workloads overlaps organization: true (5:5) in model 'm'");
+	expect_error(V1 "models:\n  m:\n    product: prod-4pmewlybdftbs\n    organization: true\n"
+		     "    ous: [Workloads]\n    accounts: [\"222222222222\"]\n",
+		     "7:16: ", "account 222222222222 overlaps organization: true");
+	/* organization: false is no target. */
+	config_free(load_ok(V1 "models:\n  m:\n    product: prod-4pmewlybdftbs\n"
+			    "    organization: false\n    ous: [Workloads]\n"));
 }
 END_TEST
 
@@ -298,7 +326,12 @@ START_TEST(test_longest_prefix_wins)
 
 	ck_assert_str_eq(bedrock_lookup(t1, 2, "vendor.model-large-v2"), "prod-large0000");
 	ck_assert_str_eq(bedrock_lookup(t2, 2, "vendor.model-large-v2"), "prod-large0000");
-	ck_assert_str_eq(bedrock_lookup(t1, 2, "vendor.model-small"), "prod-short0000");
+	ck_assert_str_eq(bedrock_lookup(t1, 2, "vendor.model-v3"), "prod-short0000");
+	/* Only at a boundary: "-small" is another model, not a version. */
+	ck_assert_ptr_null(bedrock_lookup(t1, 2, "vendor.model-small"));
+	ck_assert_ptr_null(bedrock_lookup(t1, 2, "vendor.modelx"));
+	ck_assert_str_eq(bedrock_lookup(t1, 2, "vendor.model:0"), "prod-short0000");
+	ck_assert_str_eq(bedrock_lookup(t1, 2, "vendor.model.2"), "prod-short0000");
 	ck_assert_str_eq(bedrock_lookup(t2, 2, "vendor.model"), "prod-short0000");
 	ck_assert_ptr_null(bedrock_lookup(t1, 2, "vendor.mode"));
 }
@@ -316,6 +349,44 @@ START_TEST(test_table_rows_valid)
 		ck_assert_msg(check_model_name(t[i].prefix), "%s", t[i].prefix);
 		ck_assert_str_eq(config_bedrock_product(t[i].prefix), t[i].product);
 	}
+}
+END_TEST
+
+/* No row's prefix claims the model ids of another row: each row's own ids
+ * (its prefix, then a version or a date) resolve to that row. */
+START_TEST(test_table_rows_do_not_shadow)
+{
+	static const char *const tails[] = { "", "-v1:0", ":0", "-20250101-v1:0", "-v2:0:200k" };
+	size_t n = 0;
+	const struct bedrock_entry *t = config_bedrock_table(&n);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < ARRAY_LEN(tails); k++) {
+			char *id = xasprintf("%s%s", t[i].prefix, tails[k]);
+
+			ck_assert_msg(strcmp(config_bedrock_product(id), t[i].product) == 0,
+				      "%s resolves to %s, not %s", id, config_bedrock_product(id),
+				      t[i].product);
+			free(id);
+		}
+	/* Command R+ is its own product, not Command R's. */
+	ck_assert_str_eq(config_bedrock_product("cohere.command-r-plus-v1:0"), "prod-nb4wqmplze2pm");
+	ck_assert_str_eq(config_bedrock_product("cohere.command-r-v1:0"), "prod-tukx4z3hrewle");
+}
+END_TEST
+
+START_TEST(test_product_id_shapes)
+{
+	ck_assert(check_product("prod-4pmewlybdftbs"));
+	ck_assert(check_product("prodview-abcdefgh12"));
+	ck_assert(check_product("a61c46fe-1747-41aa-9af0-2e0ae8a9ce05"));
+	ck_assert(check_product("A61C46FE-1747-41AA-9AF0-2E0AE8A9CE05"));
+	ck_assert(!check_product("prodview-"));
+	ck_assert(!check_product("prodview-abc"));
+	ck_assert(!check_product("a61c46fe-1747-41aa-9af0-2e0ae8a9ce0"));
+	ck_assert(!check_product("a61c46fe-1747-41aa-9af0-2e0ae8a9ce05-"));
+	ck_assert(!check_product("a61c46fe17474-1aa-9af0-2e0ae8a9ce05"));
+	ck_assert(!check_product("view-abcdefgh12"));
 }
 END_TEST
 
@@ -1095,9 +1166,13 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_full_config);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_interval_forms);
+	tcase_add_test(tc, test_retry_periods);
+	tcase_add_test(tc, test_organization_overlap_is_error);
 	tcase_add_test(tc, test_builtin_table);
 	tcase_add_test(tc, test_longest_prefix_wins);
 	tcase_add_test(tc, test_table_rows_valid);
+	tcase_add_test(tc, test_table_rows_do_not_shadow);
+	tcase_add_test(tc, test_product_id_shapes);
 	tcase_add_test(tc, test_accounts_forms);
 	tcase_add_test(tc, test_ou_forms);
 	tcase_add_loop_test(tc, test_error_positions, 0, (int)ARRAY_LEN(error_cases));

@@ -109,6 +109,55 @@ START_TEST(license_needs_an_arn)
 }
 END_TEST
 
+/* SPEC 4.1: what makes a license usable comes from the listing. */
+START_TEST(license_usability_members)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:{s:s, s:[s,s]}}", "LicenseArn",
+			      "arn:aws:license-manager::1:license:l-1", "Status", "AVAILABLE",
+			      "HomeRegion", "us-east-1", "ReceivedMetadata", "ReceivedStatus", "ACTIVE",
+			      "AllowedOperations", "CreateGrant", "CheckoutLicense");
+	struct lm_license *l = calloc(1, sizeof(*l));
+	char *why = NULL;
+
+	ck_assert_int_eq(lm_decode_license(j, l, &why), 0);
+	ck_assert_str_eq(l->home_region, "us-east-1");
+	ck_assert(l->allowed_listed);
+	ck_assert_uint_eq(l->allowed_operations.n, 2);
+	ck_assert(strlist_contains(&l->allowed_operations, "CreateGrant"));
+	lm_licenses_free(l, 1);
+
+	/* No AllowedOperations: not listed (resolve refuses the license). */
+	json_object_del(json_object_get(j, "ReceivedMetadata"), "AllowedOperations");
+	l = calloc(1, sizeof(*l));
+	ck_assert_int_eq(lm_decode_license(j, l, &why), 0);
+	ck_assert(!l->allowed_listed);
+	lm_licenses_free(l, 1);
+
+	/* A mistyped list is a broken answer. */
+	json_object_set_new(json_object_get(j, "ReceivedMetadata"), "AllowedOperations", json_pack("[i]", 3));
+	l = calloc(1, sizeof(*l));
+	ck_assert_int_eq(lm_decode_license(j, l, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "AllowedOperations"));
+	free(why);
+	free(l);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(grant_status_reason_is_kept)
+{
+	json_t *j = grant_json();
+	struct grant g;
+	char *why = NULL;
+
+	json_object_set_new(j, "StatusReason", json_string("role missing"));
+	ck_assert_int_eq(lm_decode_grant(j, &g, &why), 0);
+	ck_assert_str_eq(g.status_reason, "role missing");
+	grant_clear(&g);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(endpoint_rules)
 {
 	struct aws_env env = { 0 };
@@ -172,6 +221,8 @@ int main(void)
 	tcase_add_test(tc, wrong_types_are_errors);
 	tcase_add_test(tc, unknown_status_is_kept_as_unknown);
 	tcase_add_test(tc, license_needs_an_arn);
+	tcase_add_test(tc, license_usability_members);
+	tcase_add_test(tc, grant_status_reason_is_kept);
 	tcase_add_test(tc, endpoint_rules);
 	tcase_add_test(tc, client_tokens_differ);
 	suite_add_tcase(s, tc);

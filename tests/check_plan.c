@@ -83,8 +83,8 @@ struct status_row {
 static const struct status_row status_rows[] = {
 	{ "DELETED -> create", GS_DELETED, TARGET_ACCOUNT, true, false, 0, { 0 }, 1, { ACT_CREATE },
 	  "declared, no live grant" },
-	{ "FAILED_WORKFLOW -> create", GS_FAILED_WORKFLOW, TARGET_ACCOUNT, true, false, 0, { 0 }, 1,
-	  { ACT_CREATE }, "no live grant" },
+	{ "FAILED_WORKFLOW, never created here -> create", GS_FAILED_WORKFLOW, TARGET_ACCOUNT, true, false,
+	  0, { 0 }, 1, { ACT_CREATE }, "the last grant FAILED_WORKFLOW" },
 	{ "PENDING_WORKFLOW -> waiting", GS_PENDING_WORKFLOW, TARGET_ACCOUNT, true, false, 0, { 0 }, 1,
 	  { ACT_WAITING }, "workflow in progress" },
 	{ "PENDING_WORKFLOW OU -> waiting", GS_PENDING_WORKFLOW, TARGET_OU, true, false, 0, { 0 }, 1,
@@ -169,7 +169,8 @@ START_TEST(test_status_table)
 		if (a->kind == ACT_CREATE) {
 			ck_assert_ptr_null(a->grant_arn);
 			ck_assert_ptr_null(a->version);
-			ck_assert_int_eq(a->status, GS_UNKNOWN);
+			ck_assert_int_eq(a->status, row->status == GS_FAILED_WORKFLOW ? GS_FAILED_WORKFLOW
+										     : GS_UNKNOWN);
 			ck_assert_ptr_eq(a->operations, FX_OPS);
 			ck_assert_uint_eq(a->noperations, ARRAY_LEN(FX_OPS));
 		} else {
@@ -307,7 +308,8 @@ START_TEST(test_undeclared_deleted_with_prune)
 	ck_assert_str_eq(d->version, "4");
 	ck_assert_int_eq(d->status, GS_ACTIVE);
 	ck_assert(d->is_account);
-	ck_assert_str_eq(d->reason, "not declared");
+	ck_assert_str_eq(d->reason, "not declared; 1 account(s) lose access");
+	ck_assert_uint_eq(d->losses, 1);
 	ck_assert_uint_eq(plan_changes(p), 1);
 
 	f.d.prune = false;
@@ -1081,15 +1083,25 @@ START_TEST(test_planner_any_order)
 }
 END_TEST
 
-/* max_deletes counts the deletes of every license, however they arrive. */
+/* max_deletes counts the accounts that lose access on every license,
+ * however they arrive: each license has one undeclared ACTIVE account
+ * grant (a loss) and one duplicate (none). */
 START_TEST(test_planner_max_deletes_whole_plan)
 {
 	struct fx f = { 0 };
 	struct plan p = { 0 };
 
-	mixed_estate(&f, 4);
+	mixed_estate(&f, 3);
 	plan_by_license(&f, false, false, &p);
-	ck_assert_uint_gt(p.counts[ACT_DELETE], 4);
+	ck_assert_uint_eq(p.counts[ACT_DELETE], 6);
+	ck_assert_uint_eq(p.losses, 3);
+	ck_assert(!p.deletes_withheld);
+	plan_free(&p);
+	fx_free(&f);
+
+	mixed_estate(&f, 2);
+	plan_by_license(&f, false, false, &p);
+	ck_assert_uint_eq(p.losses, 3);
 	ck_assert(p.deletes_withheld);
 	for (size_t i = 0; i < p.nactions; i++)
 		ck_assert(p.actions[i].withheld == (p.actions[i].kind == ACT_DELETE));
@@ -1175,6 +1187,355 @@ START_TEST(test_planner_concurrent)
 }
 END_TEST
 
+/* ---- issue 12: real AWS rules ---- */
+
+/* A model with an OU target covering accounts 1 and 2, on license 1. */
+static size_t ou_model(struct fx *f, const char *ou)
+{
+	size_t mi = fx_model(f, "m", fx_lic(f, 1));
+
+	fx_target(f, mi, TARGET_OU, "ou Workloads", ou);
+	fx_cover(f, mi, fx_acct(f, 1));
+	fx_cover(f, mi, fx_acct(f, 2));
+	return mi;
+}
+
+/* organization: true changed to ous: [Workloads] (SPEC 4.3): while the OU
+ * grant is not active in accounts 1 and 2, the organization grant waits,
+ * and the OU grant is activated with AWS's swap because the accounts still
+ * hold the organization's sub-grants. */
+START_TEST(test_make_before_break)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	const struct action *a = NULL;
+	const char *ou = NULL, *org = NULL;
+	size_t li = 0;
+
+	fx_init(&f);
+	ou = fx_ou(&f, "ou-ab12-wkld0001");
+	org = fx_org(&f);
+	ou_model(&f, ou);
+	li = fx_license(&f, fx_lic(&f, 1));
+	fx_grant(&f, li, fx_garn(&f, 1), org, GS_WORKFLOW_COMPLETED);
+	for (unsigned i = 1; i <= 3; i++)
+		fx_subgrant(&f, li, fx_garn(&f, 10 + i), fx_garn(&f, 1), fx_acct(&f, i), GS_ACTIVE);
+	fx_grant(&f, li, fx_garn(&f, 2), ou, GS_DISABLED);
+
+	p = build(&f);
+	ck_assert_uint_eq(p->counts[ACT_DELETE], 0);
+	a = find(p, ACT_ACTIVATE, ou);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->override, "ALL_GRANTS_PERMITTED_BY_ISSUER");
+	ck_assert_uint_eq(a->naccounts, 2);
+	a = find(p, ACT_WAITING, org);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(strstr(a->reason, "replacement not active yet for 2 account(s)"));
+	ck_assert_uint_eq(p->nerrors, 0);
+
+	/* Without prune the organization grant stays, so no swap either. */
+	f.d.prune = false;
+	p = build(&f);
+	ck_assert_ptr_null(find(p, ACT_ACTIVATE, ou)->override);
+	ck_assert_ptr_null(find(p, ACT_WAITING, org));
+	f.d.prune = true;
+
+	/* The OU grant active in 1 and 2: the organization grant goes, and
+	 * only account 3 loses access. */
+	f.o.licenses[li].grants[1].status = GS_WORKFLOW_COMPLETED;
+	fx_subgrant(&f, li, fx_garn(&f, 21), fx_garn(&f, 2), fx_acct(&f, 1), GS_ACTIVE);
+	fx_subgrant(&f, li, fx_garn(&f, 22), fx_garn(&f, 2), fx_acct(&f, 2), GS_ACTIVE);
+	p = build(&f);
+	a = find(p, ACT_DELETE, org);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->losses, 1);
+	ck_assert_uint_eq(p->losses, 1);
+	ck_assert(!p->deletes_withheld);
+
+	/* One account of the OU still without its sub-grant active: wait. */
+	f.o.licenses[li].subgrants[4].status = GS_PENDING_WORKFLOW;
+	p = build(&f);
+	ck_assert_ptr_null(find(p, ACT_DELETE, org));
+	ck_assert_ptr_nonnull(strstr(find(p, ACT_WAITING, org)->reason, "1 account(s)"));
+
+	/* The valve counts accounts cut off: one is more than zero. */
+	f.o.licenses[li].subgrants[4].status = GS_ACTIVE;
+	f.d.max_deletes = 0;
+	p = build(&f);
+	ck_assert(p->deletes_withheld);
+	ck_assert_uint_eq(p->nerrors, 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* Deleting duplicates cuts no account off: 30 of them pass a valve of 10. */
+START_TEST(test_duplicates_cost_nothing)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	size_t mi = 0, li = 0;
+
+	fx_init(&f);
+	mi = fx_model(&f, "m", fx_lic(&f, 1));
+	li = fx_license(&f, fx_lic(&f, 1));
+	for (unsigned i = 1; i <= 30; i++) {
+		fx_target_acct(&f, mi, i);
+		fx_grant(&f, li, fx_garn(&f, i), fx_acct(&f, i), GS_ACTIVE);
+		fx_grant(&f, li, fx_garn(&f, 100 + i), fx_acct(&f, i), GS_DISABLED);
+	}
+	p = build(&f);
+	ck_assert_uint_eq(p->counts[ACT_DELETE], 30);
+	ck_assert_uint_eq(p->losses, 0);
+	ck_assert(!p->deletes_withheld);
+	for (size_t i = 0; i < p->nactions; i++)
+		ck_assert_int_eq(p->actions[i].status, GS_DISABLED); /* the ACTIVE copies stay */
+	fx_free(&f);
+}
+END_TEST
+
+/* Two copies in one status: the smaller GrantArn stays, whatever the
+ * listing order, so two instances delete the same copy. */
+START_TEST(test_keeper_total_order)
+{
+	for (int order = 0; order < 2; order++) {
+		struct fx f = { 0 };
+		const struct plan *p = NULL;
+		size_t mi = 0, li = 0;
+
+		fx_init(&f);
+		mi = fx_model(&f, "m", fx_lic(&f, 1));
+		fx_target_acct(&f, mi, 1);
+		li = fx_license(&f, fx_lic(&f, 1));
+		fx_grant(&f, li, fx_garn(&f, order ? 9 : 5), fx_acct(&f, 1), GS_ACTIVE);
+		fx_grant(&f, li, fx_garn(&f, order ? 5 : 9), fx_acct(&f, 1), GS_ACTIVE);
+		p = build(&f);
+		ck_assert_uint_eq(p->counts[ACT_DELETE], 1);
+		ck_assert_str_eq(find(p, ACT_DELETE, NULL)->grant_arn, fx_garn(&f, 9));
+		fx_free(&f);
+	}
+}
+END_TEST
+
+/* SPEC 4.2: a grant lmgrantd activated that AWS kept DISABLED is not
+ * activated again before retry_after; it is reported, with AWS's reason. */
+START_TEST(test_activation_not_repeated)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	const struct action *a = NULL;
+	size_t mi = 0, li = 0;
+	struct grant *g = NULL;
+
+	fx_init(&f);
+	f.d.memory = memory_new();
+	f.d.now = 1000000;
+	f.d.retry_after_s = 3600;
+	mi = fx_model(&f, "m", fx_lic(&f, 1));
+	fx_target_acct(&f, mi, 1);
+	li = fx_license(&f, fx_lic(&f, 1));
+	g = fx_grant(&f, li, fx_garn(&f, 1), fx_acct(&f, 1), GS_DISABLED);
+	g->status_reason = xstrdup("Another license for this product is already active");
+
+	ck_assert_ptr_nonnull(find(build(&f), ACT_ACTIVATE, NULL));
+	f.d.override = "DISTRIBUTED_GRANTS_ONLY";
+	memory_note_activation(f.d.memory, fx_garn(&f, 1), NULL, "DISTRIBUTED_GRANTS_ONLY", 1000000 - 60);
+	p = build(&f);
+	ck_assert_ptr_null(find(p, ACT_ACTIVATE, NULL));
+	a = find(p, ACT_BLOCKED, fx_acct(&f, 1));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->blocked_by, BLOCK_ACTIVATION);
+	ck_assert_ptr_nonnull(strstr(a->reason, "Another license for this product is already active"));
+	ck_assert_ptr_nonnull(strstr(a->reason, "ALL_GRANTS_PERMITTED_BY_ISSUER"));
+	ck_assert_str_eq(a->status_reason, "Another license for this product is already active");
+	ck_assert_uint_eq(p->nerrors, 0);
+	ck_assert_uint_eq(plan_changes(p), 0);
+
+	/* Another override configured: a new decision, activated at once. */
+	f.d.override = "ALL_GRANTS_PERMITTED_BY_ISSUER";
+	ck_assert_ptr_nonnull(find(build(&f), ACT_ACTIVATE, NULL));
+	f.d.override = "DISTRIBUTED_GRANTS_ONLY";
+
+	/* After retry_after, once more. */
+	f.d.now = 1000000 + 3600;
+	ck_assert_ptr_nonnull(find(build(&f), ACT_ACTIVATE, NULL));
+	memory_free(f.d.memory);
+	fx_free(&f);
+}
+END_TEST
+
+/* Under an OU grant: the account AWS kept DISABLED is blocked, an account
+ * that joined since gets the parent activated again, for it alone. */
+START_TEST(test_subgrant_activation_not_repeated)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	const struct action *a = NULL;
+	const char *ou = NULL;
+	size_t li = 0;
+
+	fx_init(&f);
+	f.d.memory = memory_new();
+	f.d.now = 5000;
+	f.d.retry_after_s = 3600;
+	ou = fx_ou(&f, "ou-ab12-wkld0001");
+	ou_model(&f, ou);
+	li = fx_license(&f, fx_lic(&f, 1));
+	fx_grant(&f, li, fx_garn(&f, 1), ou, GS_WORKFLOW_COMPLETED);
+	fx_subgrant(&f, li, fx_garn(&f, 11), fx_garn(&f, 1), fx_acct(&f, 1), GS_DISABLED)->status_reason =
+		xstrdup("held by another grant");
+	fx_subgrant(&f, li, fx_garn(&f, 12), fx_garn(&f, 1), fx_acct(&f, 2), GS_DISABLED);
+	f.d.override = "DISTRIBUTED_GRANTS_ONLY";
+	memory_note_activation(f.d.memory, fx_garn(&f, 1), fx_acct(&f, 1), "DISTRIBUTED_GRANTS_ONLY", 4000);
+
+	p = build(&f);
+	a = find(p, ACT_ACTIVATE, ou);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->naccounts, 1);
+	ck_assert_str_eq(a->accounts[0], fx_acct(&f, 2));
+	a = find(p, ACT_BLOCKED, fx_acct(&f, 1));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->blocked_by, BLOCK_ACTIVATION);
+	ck_assert_str_eq(a->target_label, "ou Workloads");
+	ck_assert_ptr_nonnull(strstr(a->reason, "held by another grant"));
+
+	/* Both held: nothing to activate. */
+	memory_note_activation(f.d.memory, fx_garn(&f, 1), fx_acct(&f, 2), "DISTRIBUTED_GRANTS_ONLY", 4000);
+	p = build(&f);
+	ck_assert_ptr_null(find(p, ACT_ACTIVATE, NULL));
+	ck_assert_uint_eq(p->counts[ACT_BLOCKED], 2);
+	memory_free(f.d.memory);
+	fx_free(&f);
+}
+END_TEST
+
+/* SPEC 4.2: FAILED_WORKFLOW is an error with AWS's reason, recreated at
+ * most once per failed_retry. */
+START_TEST(test_failed_workflow)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	const struct action *a = NULL;
+	size_t mi = 0, li = 0;
+
+	fx_init(&f);
+	f.d.memory = memory_new();
+	f.d.now = 9000;
+	f.d.failed_retry_s = 3600;
+	mi = fx_model(&f, "m", fx_lic(&f, 1));
+	fx_target_acct(&f, mi, 1);
+	li = fx_license(&f, fx_lic(&f, 1));
+	fx_grant(&f, li, fx_garn(&f, 1), fx_acct(&f, 1), GS_FAILED_WORKFLOW)->status_reason =
+		xstrdup("service-linked role missing");
+	memory_note_create(f.d.memory, fx_lic(&f, 1), fx_acct(&f, 1), 8000);
+
+	p = build(&f);
+	ck_assert_ptr_null(find(p, ACT_CREATE, NULL));
+	a = find(p, ACT_BLOCKED, fx_acct(&f, 1));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->blocked_by, BLOCK_FAILED);
+	ck_assert_ptr_nonnull(strstr(a->reason, "service-linked role missing"));
+	ck_assert_uint_eq(p->nerrors, 1);
+
+	f.d.now = 8000 + 3600;
+	p = build(&f);
+	a = find(p, ACT_CREATE, fx_acct(&f, 1));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->status, GS_FAILED_WORKFLOW);
+	ck_assert_str_eq(a->status_reason, "service-linked role missing");
+	memory_free(f.d.memory);
+	fx_free(&f);
+}
+END_TEST
+
+/* SPEC 4.1: a sub-grant that ListDistributedGrants lists (ParentArn a
+ * grant) is never planned as a grant of its own. */
+START_TEST(test_listed_subgrant_ignored)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	size_t mi = 0, li = 0;
+	struct grant *g = NULL;
+
+	fx_init(&f);
+	mi = fx_model(&f, "m", fx_lic(&f, 1));
+	fx_target_acct(&f, mi, 1);
+	li = fx_license(&f, fx_lic(&f, 1));
+	fx_grant(&f, li, fx_garn(&f, 1), fx_acct(&f, 1), GS_ACTIVE);
+	g = fx_grant(&f, li, fx_garn(&f, 2), fx_acct(&f, 7), GS_ACTIVE);
+	g->parent_arn = xstrdup(fx_garn(&f, 50));
+	g = fx_grant(&f, li, fx_garn(&f, 3), fx_acct(&f, 1), GS_DISABLED);
+	g->parent_arn = xstrdup(fx_garn(&f, 50));
+	p = build(&f);
+	ck_assert_uint_eq(p->nactions, 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* A hand-made active grant inside a declared OU (SPEC 4.3): kept with
+ * prune: false (the OU grant's activation is the plain one); with prune
+ * the OU grant swaps it out, and it is deleted once the sub-grant is
+ * active. */
+START_TEST(test_hand_made_grant_in_declared_ou)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	const char *ou = NULL;
+	size_t li = 0;
+
+	fx_init(&f);
+	ou = fx_ou(&f, "ou-ab12-wkld0001");
+	ou_model(&f, ou);
+	li = fx_license(&f, fx_lic(&f, 1));
+	fx_grant(&f, li, fx_garn(&f, 1), ou, GS_WORKFLOW_COMPLETED);
+	fx_subgrant(&f, li, fx_garn(&f, 11), fx_garn(&f, 1), fx_acct(&f, 1), GS_DISABLED);
+	fx_subgrant(&f, li, fx_garn(&f, 12), fx_garn(&f, 1), fx_acct(&f, 2), GS_ACTIVE);
+	fx_grant(&f, li, fx_garn(&f, 2), fx_acct(&f, 1), GS_ACTIVE);
+
+	f.d.prune = false;
+	p = build(&f);
+	ck_assert_ptr_null(find(p, ACT_ACTIVATE, ou)->override);
+	ck_assert_uint_eq(p->counts[ACT_DELETE] + p->counts[ACT_WAITING], 0);
+
+	f.d.prune = true;
+	p = build(&f);
+	ck_assert_str_eq(find(p, ACT_ACTIVATE, ou)->override, "ALL_GRANTS_PERMITTED_BY_ISSUER");
+	ck_assert_ptr_nonnull(find(p, ACT_WAITING, fx_acct(&f, 1)));
+	ck_assert_uint_eq(p->counts[ACT_DELETE], 0);
+
+	/* After the swap: the sub-grant ACTIVE, the hand-made grant DISABLED. */
+	f.o.licenses[li].subgrants[0].status = GS_ACTIVE;
+	f.o.licenses[li].grants[1].status = GS_DISABLED;
+	p = build(&f);
+	ck_assert_ptr_nonnull(find(p, ACT_DELETE, fx_acct(&f, 1)));
+	ck_assert_uint_eq(p->losses, 0);
+	ck_assert_ptr_null(find(p, ACT_ACTIVATE, NULL));
+	fx_free(&f);
+}
+END_TEST
+
+/* SPEC 2: a model whose targets overlap gets nothing done and fails the pass. */
+START_TEST(test_overlap_blocks_model)
+{
+	struct fx f = { 0 };
+	const struct plan *p = NULL;
+	size_t mi = 0, li = 0;
+
+	fx_init(&f);
+	mi = fx_model(&f, "m", fx_lic(&f, 1));
+	fx_target_acct(&f, mi, 1);
+	f.d.models[mi].error = xstrdup("ou A and account 1 both cover it");
+	f.d.models[mi].overlap = true;
+	li = fx_license(&f, fx_lic(&f, 1));
+	fx_grant(&f, li, fx_garn(&f, 2), fx_acct(&f, 9), GS_ACTIVE);
+	p = build(&f);
+	ck_assert_uint_eq(p->nactions, 1);
+	ck_assert_int_eq(p->actions[0].blocked_by, BLOCK_OVERLAP);
+	ck_assert_ptr_nonnull(strstr(p->actions[0].reason, "targets overlap"));
+	ck_assert_uint_eq(p->nerrors, 1);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *plan_suite(void)
 {
 	Suite *s = suite_create("plan");
@@ -1195,6 +1556,18 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_max_deletes_over);
 	tcase_add_test(tc, test_max_deletes_zero);
 	tcase_add_test(tc, test_max_deletes_across_licenses);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("aws-rules");
+	tcase_add_test(tc, test_make_before_break);
+	tcase_add_test(tc, test_duplicates_cost_nothing);
+	tcase_add_test(tc, test_keeper_total_order);
+	tcase_add_test(tc, test_activation_not_repeated);
+	tcase_add_test(tc, test_subgrant_activation_not_repeated);
+	tcase_add_test(tc, test_failed_workflow);
+	tcase_add_test(tc, test_listed_subgrant_ignored);
+	tcase_add_test(tc, test_hand_made_grant_in_declared_ou);
+	tcase_add_test(tc, test_overlap_blocks_model);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("unplannable");

@@ -8,12 +8,16 @@
 #include <string.h>
 
 #include "resolve.h"
+#include "util.h"
 
 static struct org_tree org;
 static struct lm_license licenses[3];
+
 static struct config cfg;
 static struct config_model model;
 static struct config_target targets[4];
+static struct config_target targets2[2];
+static struct config_model models_two[2];
 static char *ops[] = { "CheckoutLicense" };
 
 static void add_ou(const char *id, const char *name, const char *parent, const char *path)
@@ -28,6 +32,19 @@ static void add_account(const char *id, const char *parent)
 	org.accounts[org.naccounts++] = (struct org_account){ strdup(id), strdup(parent) };
 }
 
+/* A usable license: home region us-east-1, every operation allowed. */
+static void license_at(size_t i, const char *arn, const char *sku, const char *status)
+{
+	static const char *const allowed[] = { "CreateGrant", "CheckoutLicense", "CheckInLicense" };
+
+	strlist_free(&licenses[i].allowed_operations);
+	licenses[i] = (struct lm_license){ .arn = (char *)arn, .product_sku = (char *)sku,
+					   .product_name = "P", .status = (char *)status,
+					   .home_region = "us-east-1", .allowed_listed = true };
+	for (size_t k = 0; k < ARRAY_LEN(allowed); k++)
+		strlist_push(&licenses[i].allowed_operations, xstrdup(allowed[k]));
+}
+
 static void setup(void)
 {
 	memset(&org, 0, sizeof(org));
@@ -39,11 +56,13 @@ static void setup(void)
 	add_ou("ou-ab12-prod0001", "Prod", "ou-ab12-wkld0001", "Workloads/Prod");
 	add_account("222222222222", "ou-ab12-prod0001");
 	add_account("333333333333", "r-ab12");
+	add_account("111111111111", "r-ab12");
 	org_tree_index(&org);
-	licenses[0] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-1", "prod-aaaaaaaaaaaa", "A", "AVAILABLE" };
-	licenses[1] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-2", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
-	licenses[2] = (struct lm_license){ "arn:aws:license-manager::294406891311:license:l-3", "prod-bbbbbbbbbbbb", "B", "AVAILABLE" };
+	license_at(0, "arn:aws:license-manager::294406891311:license:l-1", "prod-aaaaaaaaaaaa", "AVAILABLE");
+	license_at(1, "arn:aws:license-manager::294406891311:license:l-2", "prod-bbbbbbbbbbbb", "AVAILABLE");
+	license_at(2, "arn:aws:license-manager::294406891311:license:l-3", "prod-bbbbbbbbbbbb", "AVAILABLE");
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.region = "us-east-1";
 	memset(&model, 0, sizeof(model));
 	memset(targets, 0, sizeof(targets));
 	cfg.prune = true;
@@ -61,6 +80,8 @@ static void setup(void)
 static void teardown(void)
 {
 	org_tree_clear(&org);
+	for (size_t i = 0; i < ARRAY_LEN(licenses); i++)
+		strlist_free(&licenses[i].allowed_operations);
 }
 
 static void target(size_t i, enum target_kind k, const char *value, bool is_path, const char *label)
@@ -82,20 +103,45 @@ START_TEST(principals_of_every_kind)
 {
 	struct desired d;
 	struct strlist w = { 0 };
+	const struct desired_target *t = NULL;
 
 	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
-	target(1, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
-	target(2, TARGET_OU, "ou-ab12-wkld0001", false, "ou ou-ab12-wkld0001");
-	target(3, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
 	run(&d, &w);
 	ck_assert_ptr_null(d.models[0].error);
 	ck_assert_str_eq(d.models[0].license_arn, licenses[0].arn);
-	ck_assert_str_eq(d.models[0].targets[0].principal_arn, "arn:aws:organizations::111111111111:organization/o-exampleorg1");
-	ck_assert_str_eq(d.models[0].targets[1].principal_arn, "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-prod0001");
-	ck_assert_str_eq(d.models[0].targets[2].principal_arn, "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-wkld0001");
-	ck_assert_str_eq(d.models[0].targets[3].principal_arn, "arn:aws:iam::333333333333:root");
+	t = &d.models[0].targets[0];
+	ck_assert_str_eq(t->principal_arn, "arn:aws:organizations::111111111111:organization/o-exampleorg1");
+	/* Every member account, sorted; not the management account. */
+	ck_assert_uint_eq(t->naccounts, 2);
+	ck_assert_str_eq(t->accounts[0], "arn:aws:iam::222222222222:root");
+	ck_assert_str_eq(t->accounts[1], "arn:aws:iam::333333333333:root");
 	ck_assert(d.prune);
 	ck_assert_uint_eq(d.max_deletes, 10);
+	desired_free(&d);
+
+	memset(targets, 0, sizeof(targets));
+	model.ntargets = 0;
+	target(0, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
+	target(1, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	run(&d, &w);
+	ck_assert_ptr_null(d.models[0].error);
+	t = d.models[0].targets;
+	ck_assert_str_eq(t[0].principal_arn, "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-prod0001");
+	ck_assert_uint_eq(t[0].naccounts, 1);
+	ck_assert_str_eq(t[0].accounts[0], "arn:aws:iam::222222222222:root");
+	ck_assert_str_eq(t[1].principal_arn, "arn:aws:iam::333333333333:root");
+	ck_assert_uint_eq(t[1].naccounts, 1);
+	ck_assert_str_eq(t[1].accounts[0], "arn:aws:iam::333333333333:root");
+	desired_free(&d);
+
+	memset(targets, 0, sizeof(targets));
+	model.ntargets = 0;
+	target(0, TARGET_OU, "ou-ab12-wkld0001", false, "ou ou-ab12-wkld0001");
+	run(&d, &w);
+	t = d.models[0].targets;
+	ck_assert_str_eq(t[0].principal_arn, "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-wkld0001");
+	/* 2222 lies in Prod, below Workloads. */
+	ck_assert_uint_eq(t[0].naccounts, 1);
 	desired_free(&d);
 	strlist_free(&w);
 }
@@ -112,17 +158,24 @@ START_TEST(aws_us_gov_license_gives_gov_principals)
 	licenses[1].arn = (char *)gov;
 	model.product = NULL;
 	model.license_arn = (char *)gov;
-	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
-	target(1, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
-	target(2, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	target(0, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
+	target(1, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
 	run(&d, &w);
-	ck_assert_ptr_null(d.models[0].error);
+	ck_assert_msg(d.models[0].error == NULL, "%s", d.models[0].error);
 	ck_assert_str_eq(d.models[0].license_arn, gov);
 	ck_assert_str_eq(d.models[0].targets[0].principal_arn,
-			 "arn:aws-us-gov:organizations::111111111111:organization/o-exampleorg1");
-	ck_assert_str_eq(d.models[0].targets[1].principal_arn,
 			 "arn:aws-us-gov:organizations::111111111111:ou/o-exampleorg1/ou-ab12-prod0001");
-	ck_assert_str_eq(d.models[0].targets[2].principal_arn, "arn:aws-us-gov:iam::333333333333:root");
+	ck_assert_uint_eq(d.models[0].targets[0].naccounts, 1);
+	ck_assert_str_eq(d.models[0].targets[0].accounts[0], "arn:aws-us-gov:iam::222222222222:root");
+	ck_assert_str_eq(d.models[0].targets[1].principal_arn, "arn:aws-us-gov:iam::333333333333:root");
+	desired_free(&d);
+	memset(targets, 0, sizeof(targets));
+	model.ntargets = 0;
+	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
+	run(&d, &w);
+	ck_assert_msg(d.models[0].error == NULL, "%s", d.models[0].error);
+	ck_assert_str_eq(d.models[0].targets[0].principal_arn,
+			 "arn:aws-us-gov:organizations::111111111111:organization/o-exampleorg1");
 	desired_free(&d);
 	strlist_free(&w);
 }
@@ -216,7 +269,8 @@ START_TEST(licenses_unreadable)
 }
 END_TEST
 
-START_TEST(overlap_warnings)
+/* SPEC 2: overlapping targets are errors that block the model. */
+START_TEST(overlaps_within_a_model)
 {
 	struct desired d;
 	struct strlist w = { 0 };
@@ -226,20 +280,103 @@ START_TEST(overlap_warnings)
 	target(2, TARGET_ACCOUNT, "222222222222", false, "account 222222222222");
 	target(3, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
 	run(&d, &w);
-	ck_assert_ptr_null(d.models[0].error);
-	/* Prod inside Workloads; 2222 inside Prod and inside Workloads; 3333 under the root: none. */
-	ck_assert_uint_eq(w.n, 3);
-	ck_assert(strlist_contains(&w, "model m: ou Workloads/Prod lies inside ou Workloads"));
-	ck_assert(strlist_contains(&w, "model m: account 222222222222 lies inside ou Workloads/Prod"));
+	ck_assert(d.models[0].overlap);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "ou Workloads/Prod and ou Workloads are nested"));
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "both cover arn:aws:iam::222222222222:root"));
+	ck_assert_ptr_null(strstr(d.models[0].error, "333333333333"));
 	desired_free(&d);
-	strlist_free(&w);
+
+	/* No overlap: nothing. */
 	memset(targets, 0, sizeof(targets));
 	model.ntargets = 0;
-	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
+	target(0, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
 	target(1, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
 	run(&d, &w);
-	ck_assert_uint_eq(w.n, 1);
-	ck_assert_str_eq(w.items[0], "model m: account 333333333333 overlaps with organization");
+	ck_assert(!d.models[0].overlap);
+	ck_assert_ptr_null(d.models[0].error);
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+/* Two models on two licenses of one product (a private offer beside the
+ * public one) that reach one account: both are blocked. */
+START_TEST(overlaps_across_models_of_one_product)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+
+	models_two[0] = (struct config_model){ .name = "a", .license_arn = licenses[1].arn,
+					       .operations = ops, .noperations = 1, .activate = true,
+					       .targets = targets, .ntargets = 1 };
+	models_two[1] = (struct config_model){ .name = "b", .license_arn = licenses[2].arn,
+					       .operations = ops, .noperations = 1, .activate = true,
+					       .targets = targets2, .ntargets = 1 };
+	targets[0] = (struct config_target){ TARGET_OU, "Workloads", true, "ou Workloads", { "c.yaml", 3, 7 } };
+	targets2[0] = (struct config_target){ TARGET_ACCOUNT, "222222222222", false,
+					      "account 222222222222", { "c.yaml", 9, 7 } };
+	cfg.models = models_two;
+	cfg.nmodels = 2;
+	run(&d, &w);
+	ck_assert(d.models[0].overlap);
+	ck_assert(d.models[1].overlap);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "of model b"));
+	ck_assert_ptr_nonnull(strstr(d.models[1].error, "of model a"));
+	desired_free(&d);
+
+	/* Another product: no overlap. */
+	models_two[1].license_arn = licenses[0].arn;
+	run(&d, &w);
+	ck_assert(!d.models[0].overlap);
+	ck_assert(!d.models[1].overlap);
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+/* SPEC 4.1: only an AVAILABLE license of the configured home region that
+ * allows CreateGrant and the model's operations is usable. */
+START_TEST(license_must_be_usable)
+{
+	struct desired d;
+	struct strlist w = { 0 };
+	static char *two_ops[] = { "CheckoutLicense", "CreateToken" };
+
+	target(0, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	licenses[0].status = "EXPIRED";
+	run(&d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "is EXPIRED, not AVAILABLE"));
+	ck_assert_ptr_null(d.models[0].license_arn);
+	desired_free(&d);
+
+	/* An expired license beside an available one of the product: the available one. */
+	model.product = "prod-bbbbbbbbbbbb";
+	licenses[1].status = "EXPIRED";
+	run(&d, &w);
+	ck_assert_ptr_null(d.models[0].error);
+	ck_assert_str_eq(d.models[0].license_arn, licenses[2].arn);
+	desired_free(&d);
+
+	model.product = "prod-aaaaaaaaaaaa";
+	licenses[0].status = "AVAILABLE";
+	licenses[0].home_region = "eu-west-1";
+	run(&d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "home region eu-west-1, but region is us-east-1"));
+	desired_free(&d);
+
+	licenses[0].home_region = "us-east-1";
+	model.operations = two_ops;
+	model.noperations = 2;
+	run(&d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "does not allow CreateToken"));
+	desired_free(&d);
+
+	model.operations = ops;
+	model.noperations = 1;
+	free(licenses[0].allowed_operations.items[0]);
+	licenses[0].allowed_operations.items[0] = xstrdup("ListPurchasedLicenses"); /* was CreateGrant */
+	run(&d, &w);
+	ck_assert_ptr_nonnull(strstr(d.models[0].error, "does not allow CreateGrant"));
 	desired_free(&d);
 	strlist_free(&w);
 }
@@ -295,7 +432,9 @@ int main(void)
 	tcase_add_test(tc, product_without_license_and_ambiguous_product);
 	tcase_add_test(tc, unreadable_organization_blocks_only_org_targets);
 	tcase_add_test(tc, licenses_unreadable);
-	tcase_add_test(tc, overlap_warnings);
+	tcase_add_test(tc, overlaps_within_a_model);
+	tcase_add_test(tc, overlaps_across_models_of_one_product);
+	tcase_add_test(tc, license_must_be_usable);
 	tcase_add_test(tc, lookups_in_a_large_tree);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

@@ -92,9 +92,29 @@ static inline void fx_target(struct fx *f, size_t mi, enum target_kind kind, con
 
 	m->targets = xrealloc(m->targets, (m->ntargets + 1) * sizeof(*m->targets));
 	t = &m->targets[m->ntargets++];
+	memset(t, 0, sizeof(*t));
 	t->kind = kind;
 	t->label = fx_str(f, xstrdup(label));
 	t->principal_arn = xstrdup(principal_arn);
+	if (kind == TARGET_ACCOUNT && principal_arn) {
+		t->accounts = xcalloc(1, sizeof(*t->accounts));
+		t->accounts[t->naccounts++] = xstrdup(principal_arn);
+	}
+}
+
+/* The last target of model mi covers account_arn too (kept sorted, as
+ * resolve leaves it). */
+static inline void fx_cover(struct fx *f, size_t mi, const char *account_arn)
+{
+	struct desired_target *t = &f->d.models[mi].targets[f->d.models[mi].ntargets - 1];
+	size_t at = 0;
+
+	while (at < t->naccounts && strcmp(t->accounts[at], account_arn) < 0)
+		at++;
+	t->accounts = xrealloc(t->accounts, (t->naccounts + 1) * sizeof(*t->accounts));
+	memmove(t->accounts + at + 1, t->accounts + at, (t->naccounts - at) * sizeof(*t->accounts));
+	t->accounts[at] = xstrdup(account_arn);
+	t->naccounts++;
 }
 
 /* An account target labelled "account <id>". */
@@ -186,8 +206,12 @@ static inline void fx_free(struct fx *f)
 
 		free(m->license_arn);
 		free(m->error);
-		for (size_t j = 0; j < m->ntargets; j++)
+		for (size_t j = 0; j < m->ntargets; j++) {
 			free(m->targets[j].principal_arn);
+			for (size_t k = 0; k < m->targets[j].naccounts; k++)
+				free(m->targets[j].accounts[k]);
+			free(m->targets[j].accounts);
+		}
 		free(m->targets);
 	}
 	free(f->d.models);

@@ -8,7 +8,9 @@
   emuctl.py --port-file F account-move ACCOUNT PARENT
   emuctl.py --port-file F account-add ACCOUNT PARENT
   emuctl.py --port-file F expire-creds [ACCESS_KEY_ID]
-  emuctl.py --port-file F org-set JSON
+  emuctl.py --port-file F org-set JSON | license-set JSON
+  emuctl.py --port-file F subscription-add ACCOUNT PRODUCT_SKU
+  emuctl.py --port-file F workflow-fail PRINCIPAL_ARN (REASON | --clear)
   emuctl.py --port-file F wait-ready [--timeout SECONDS]
 
 --port N may replace --port-file.  JSON answers go to stdout; errors to
@@ -90,6 +92,7 @@ WITH_JSON = {
     "grant-set": "/_emu/grant/set",
     "grant-add": "/_emu/grant/add",
     "org-set": "/_emu/org/set",
+    "license-set": "/_emu/license/set",
 }
 
 
@@ -110,6 +113,21 @@ def run(args):
             raise AdminError("%s takes ACCOUNT PARENT" % args.command)
         return call(port, "POST", "/_emu/account/%s" % args.command.split("-")[1],
                     {"account": args.args[0], "parent": args.args[1]})
+    if args.command == "subscription-add":
+        if len(args.args) != 2:
+            raise AdminError("subscription-add takes ACCOUNT PRODUCT_SKU")
+        return call(port, "POST", "/_emu/subscription/add",
+                    {"account": args.args[0], "product_sku": args.args[1]})
+    if args.command == "workflow-fail":
+        if len(args.args) != (1 if args.clear else 2):
+            raise AdminError("workflow-fail takes PRINCIPAL_ARN REASON or "
+                             "PRINCIPAL_ARN --clear")
+        payload = {"principal": args.args[0]}
+        if args.clear:
+            payload["clear"] = True
+        else:
+            payload["status_reason"] = args.args[1]
+        return call(port, "POST", "/_emu/workflow/fail", payload)
     if args.command == "expire-creds":
         payload = {"access_key_id": args.args[0]} if args.args else {}
         return call(port, "POST", "/_emu/credentials/expire", payload)
@@ -127,7 +145,10 @@ def main(argv=None):
         epilog="commands: state, calls, reset-calls, advance, config JSON, "
                "grant-set JSON, grant-add JSON, account-move ACCOUNT PARENT, "
                "account-add ACCOUNT PARENT, "
-               "expire-creds [KEY], org-set JSON, reset, shutdown, wait-ready")
+               "expire-creds [KEY], org-set JSON, license-set JSON, "
+               "subscription-add ACCOUNT PRODUCT_SKU, "
+               "workflow-fail PRINCIPAL_ARN (REASON | --clear), "
+               "reset, shutdown, wait-ready")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--port-file")
     where.add_argument("--port", type=int)
@@ -138,6 +159,9 @@ def main(argv=None):
     p.add_argument("--op", help="calls --count: only this operation")
     p.add_argument("--writes", action="store_true",
                    help="calls --count: only write operations")
+    p.add_argument("--clear", action="store_true",
+                   help="workflow-fail: stop failing the principal's "
+                        "workflows")
     p.add_argument("--timeout", type=float, default=10.0,
                    help="wait-ready: seconds to wait")
     args = p.parse_args(argv)

@@ -125,7 +125,13 @@ class Emulator:
         self.region = region
         self.seed = seed
         self.lock = threading.Lock()
-        self.initial_config = dict(config)
+        # The fixture's "config" object, then the caller's (command line)
+        # options on top.
+        initial = fixture.get("config") or {}
+        if not isinstance(initial, dict):
+            raise flt.ConfigError("fixture config must be a JSON object")
+        self.initial_config = dict(initial, **config)
+        config = self.initial_config
         self.config = flt.Config(**config)
         self.faults = flt.Faults(self.config, seed)
         self.state = st.State(fixture, self.config, seed)
@@ -289,7 +295,7 @@ class Emulator:
             raise req.parse_error
         params = self._validated_params(req)
         ctx = svc.Ctx(self.state, self.config, identity, req.service,
-                      req.operation, time.time())
+                      req.operation, time.time(), self.region)
         svc.GATES[req.service](ctx)
         return svc.HANDLERS[req.service][req.operation](ctx, params)
 
@@ -486,6 +492,41 @@ class Emulator:
     def admin_grant_add(self, payload):
         return self.state.add_fixture_grant(payload).dump()
 
+    def admin_subscription_add(self, payload):
+        return dict(self.state.add_subscription(payload))
+
+    def admin_workflow_fail(self, payload):
+        principal = payload.get("principal")
+        unknown = set(payload) - {"principal", "status_reason", "clear"}
+        if unknown:
+            raise ApiError("BadKey", "unknown keys: %s" % sorted(unknown))
+        if not isinstance(principal, str) or not principal:
+            raise ApiError("BadPrincipal", "principal must be an ARN string")
+        if payload.get("clear"):
+            self.state.set_workflow_failure(principal, None)
+            return {"principal": principal, "status_reason": None}
+        reason = payload.get("status_reason")
+        if not isinstance(reason, str) or not reason:
+            raise ApiError("BadReason", "status_reason must be a non-empty "
+                                        "string (or give clear: true)")
+        self.state.set_workflow_failure(principal, reason)
+        return {"principal": principal, "status_reason": reason}
+
+    def admin_license_set(self, payload):
+        lic = self.state.licenses.get(payload.get("arn"))
+        if lic is None:
+            raise ApiError("NotFound", "unknown license %r" %
+                           payload.get("arn"))
+        keys = ("status", "home_region", "allowed_operations")
+        unknown = set(payload) - {"arn"} - set(keys)
+        if unknown:
+            raise ApiError("BadKey", "cannot set license.%s" %
+                           sorted(unknown)[0])
+        changed = dict(lic, **{k: payload[k] for k in keys if k in payload})
+        st.State.check_license(changed, st.admin_error)
+        lic.update(changed)
+        return dict(lic)
+
     def admin_account_move(self, payload):
         self.state.move_account(payload["account"], payload["parent"])
         return dict(self.state.accounts[payload["account"]])
@@ -563,6 +604,9 @@ ADMIN_ROUTES = {
     ("POST", "/_emu/account/add"): Emulator.admin_account_add,
     ("POST", "/_emu/account/set"): Emulator.admin_account_set,
     ("POST", "/_emu/org/set"): Emulator.admin_org_set,
+    ("POST", "/_emu/subscription/add"): Emulator.admin_subscription_add,
+    ("POST", "/_emu/workflow/fail"): Emulator.admin_workflow_fail,
+    ("POST", "/_emu/license/set"): Emulator.admin_license_set,
     ("POST", "/_emu/credentials/expire"): Emulator.admin_credentials_expire,
     ("POST", "/_emu/reset"): Emulator.admin_reset,
     ("POST", "/_emu/shutdown"): Emulator.admin_shutdown,
@@ -722,17 +766,18 @@ def parse_args(argv):
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file")
     p.add_argument("--region", default="us-east-1")
-    p.add_argument("--page-size", type=int, default=3)
-    p.add_argument("--workflow-delay", type=float, default=0)
+    # Unset options leave the fixture's "config" (or the default) alone.
+    p.add_argument("--page-size", type=int)
+    p.add_argument("--workflow-delay", type=float)
     p.add_argument("--throttle-rps", type=float)
     p.add_argument("--throttle-burst", type=int)
     p.add_argument("--throttle-write-rps", type=float)
     p.add_argument("--fail-rate", type=float)
     p.add_argument("--drop-rate", type=float)
     p.add_argument("--latency-ms", type=float)
-    p.add_argument("--grant-limit", type=int, default=2000)
+    p.add_argument("--grant-limit", type=int)
     p.add_argument("--seed", type=int)
-    p.add_argument("--max-skew", type=float, default=900)
+    p.add_argument("--max-skew", type=float)
     p.add_argument("--log")
     return p.parse_args(argv)
 
@@ -747,6 +792,7 @@ def main(argv=None):
               "fail_rate": args.fail_rate, "drop_rate": args.drop_rate,
               "latency_ms": args.latency_ms, "grant_limit": args.grant_limit,
               "max_skew": args.max_skew}
+    config = {k: v for k, v in config.items() if v is not None}
     try:
         emulator = Emulator(load_fixture(args.fixture), region=args.region,
                             seed=args.seed, log_path=args.log, **config)

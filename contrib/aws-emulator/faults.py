@@ -26,6 +26,12 @@ def _number(minimum=0.0, maximum=None, integer=False):
     return check
 
 
+def _flag(name, value):
+    if not isinstance(value, bool):
+        raise ConfigError("%s must be true, false or null" % name)
+    return value
+
+
 def _rules(name, value):
     if not isinstance(value, list):
         raise ConfigError("fail_rules must be a list or null")
@@ -34,7 +40,8 @@ def _rules(name, value):
 
 class Config:
     """Tunables.  None always means "off" (no throttling, no page cap,
-    no grant limit, no skew check, no workflow delay)."""
+    no grant limit, no skew check, no workflow delay, no one-active rule);
+    delete_delay None means "as long as workflow_delay"."""
 
     CHECKS = {
         "throttle_rps": _number(minimum=0.001),
@@ -48,9 +55,16 @@ class Config:
         "fail_rules": _rules,
         "grant_limit": _number(integer=True),
         "max_skew": _number(),
+        # Real AWS rules (issue 12); the defaults model AWS, false / null
+        # turns each off.
+        "one_active": _flag,
+        "workflow_bumps_version": _flag,
+        "delete_delay": _number(),
+        "list_subgrants": _flag,
     }
     DEFAULTS = {"page_size": 3, "workflow_delay": 0, "grant_limit": 2000,
-                "max_skew": 900}
+                "max_skew": 900, "one_active": True,
+                "workflow_bumps_version": True, "list_subgrants": False}
 
     def __init__(self, **values):
         for name in self.CHECKS:

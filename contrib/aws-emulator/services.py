@@ -23,8 +23,10 @@ LM_MEMBER_OPS = {"AcceptGrant", "RejectGrant", "CreateGrantVersion",
 class Ctx:
     """What a handler needs to know about the request."""
 
-    def __init__(self, state, config, identity, service, operation, now):
+    def __init__(self, state, config, identity, service, operation, now,
+                 region="us-east-1"):
         self.state = state
+        self.region = region            # the region the request was sent to
         self.config = config
         self.identity = identity
         self.service = service
@@ -238,6 +240,13 @@ def _check_principal(ctx, principal):
                        principal)
     if not org.get("trusted_access", True):
         raise ApiError("ValidationException", TRUSTED_ACCESS_MESSAGE)
+    if org.get("feature_set", "ALL") != "ALL":
+        # Guessed text: AWS documents that License Manager's organization
+        # integration needs all features, not the error it gives.
+        raise ApiError("ValidationException",
+                       "Organization %s does not have all features enabled; "
+                       "grants to an organizational unit or the organization "
+                       "need an organization with all features." % org["id"])
     if kind == "ou" and ident not in s.ous:
         raise ApiError("ValidationException",
                        "Organizational unit %s does not exist in organization "
@@ -257,11 +266,7 @@ def lm_CreateGrant(ctx, params):
         raise ApiError("InvalidParameterValueException",
                        "License %s is not a license received by account %s."
                        % (params["LicenseArn"], ctx.account))
-    if params["HomeRegion"] != lic["home_region"]:
-        raise ApiError("ValidationException",
-                       "HomeRegion %s does not match the home region %s of "
-                       "the license." % (params["HomeRegion"],
-                                         lic["home_region"]))
+    _check_license_allows(ctx, lic, params)
     limit = ctx.config.grant_limit
     if s.live_grant_count(lic["arn"]) >= limit:
         raise ApiError("ResourceLimitExceededException",
@@ -275,6 +280,34 @@ def lm_CreateGrant(ctx, params):
     return response
 
 
+def _check_license_allows(ctx, lic, params):
+    """CreateGrant on a license that cannot be granted: its operations,
+    status and home region."""
+    allowed = lic["allowed_operations"]
+    if "CreateGrant" not in allowed:
+        raise _access_denied(ctx, lic["arn"])
+    if lic["status"] != "AVAILABLE":
+        raise ApiError("ValidationException",
+                       "License %s is not AVAILABLE (status %s); grants can "
+                       "only be created for available licenses." % (
+                           lic["arn"], lic["status"]))
+    home = lic["home_region"]
+    if params["HomeRegion"] != home or ctx.region != home:
+        raise ApiError("ValidationException",
+                       "Grant can only be created in resource home AWS "
+                       "region: %s" % home)
+    _check_operations(lic, params["AllowedOperations"])
+
+
+def _check_operations(lic, operations):
+    extra = [op for op in operations if op not in lic["allowed_operations"]]
+    if extra:
+        raise ApiError("ValidationException",
+                       "AllowedOperations %s are not allowed by license %s; "
+                       "it allows %s." % (", ".join(extra), lic["arn"],
+                                          ", ".join(lic["allowed_operations"])))
+
+
 ACTIVATABLE = (st.DISABLED, st.WORKFLOW_COMPLETED, st.ACTIVE)
 
 
@@ -284,10 +317,13 @@ def lm_CreateGrantVersion(ctx, params):
     replay = _replay(ctx, params)
     if replay is not None:
         return replay
-    if grant.status == st.DELETED:
+    if grant.status in (st.DELETED, st.PENDING_DELETE):
         raise ApiError("ValidationException",
-                       "Grant %s is deleted; no new version can be created."
-                       % grant.arn)
+                       "Grant %s is %s; no new version can be created."
+                       % (grant.arn, "deleted" if grant.status == st.DELETED
+                          else "being deleted"))
+    if "AllowedOperations" in params:
+        _check_operations(_license_of(ctx, grant), params["AllowedOperations"])
     source = params.get("SourceVersion")
     if source is not None and source != grant.version:
         raise ApiError("ValidationException",
@@ -302,6 +338,12 @@ def lm_CreateGrantVersion(ctx, params):
         raise ApiError("ValidationException",
                        "A grant in status %s cannot be disabled." %
                        grant.status)
+    if (params.get("Options") or {}).get("ActivationOverrideBehavior") and \
+            status != st.ACTIVE:
+        # AWS: activation options need Status ACTIVE in the same call.
+        raise ApiError("ValidationException",
+                       "Options.ActivationOverrideBehavior can only be given "
+                       "with Status ACTIVE.")
     if status not in (None, st.ACTIVE, st.DISABLED):
         raise ApiError("ValidationException",
                        "Status %s cannot be requested with CreateGrantVersion;"
@@ -321,6 +363,7 @@ def _apply_version(ctx, grant, params):
         grant.operations = list(params["AllowedOperations"])
     if "StatusReason" in params:
         grant.status_reason = params["StatusReason"]
+        grant.reason_by_aws = False
     if "Options" in params:
         grant.options = dict(params["Options"])
     subs = s.subgrants(grant)
@@ -340,15 +383,17 @@ def _apply_version(ctx, grant, params):
 def lm_DeleteGrant(ctx, params):
     _require_management(ctx)
     grant = _get_grant(ctx, params["GrantArn"])
-    if grant.status == st.DELETED:
+    if grant.status in (st.DELETED, st.PENDING_DELETE):
         raise ApiError("ValidationException",
-                       "Grant %s is already deleted." % grant.arn)
+                       "Grant %s is already %s." % (
+                           grant.arn, "deleted" if grant.status == st.DELETED
+                           else "being deleted"))
     if params["Version"] != grant.version:
         raise ApiError("ValidationException",
                        "A grant cannot be deleted since the version provided "
                        "doesn't match the latest version %s in our records" %
                        grant.version)
-    ctx.state.delete_grant(grant, params.get("StatusReason"))
+    ctx.state.delete_grant(grant, params.get("StatusReason"), ctx.now)
     return _grant_result(grant)
 
 
@@ -396,7 +441,9 @@ def lm_ListDistributedGrants(ctx, params):
         params, ["LicenseArn", "GrantStatus", "GranteePrincipalARN",
                  "ProductSKU", "LicenseIssuerName"],
         {"GrantStatus": st.GRANT_STATUSES})
-    items = [g for g in ctx.state.grants.values() if not g.is_sub]
+    # Sub-grants only when list_subgrants models an AWS that lists them.
+    items = [g for g in ctx.state.grants.values()
+             if ctx.config.list_subgrants or not g.is_sub]
     items = [g.api() for g in _by_arns(items, params.get("GrantArns"))
              if _grant_matches(ctx, g, filters)]
     return _page_response(ctx, params, items, "Grants", 100)
@@ -428,8 +475,7 @@ def lm_ListReceivedGrantsForOrganization(ctx, params):
     return _page_response(ctx, params, items, "Grants", 100)
 
 
-LICENSE_STATUSES = ["AVAILABLE", "PENDING_AVAILABLE", "DEACTIVATED",
-                    "SUSPENDED", "EXPIRED", "PENDING_DELETE", "DELETED"]
+LICENSE_STATUSES = st.LICENSE_STATUSES
 
 
 def license_api(lic):
@@ -450,7 +496,9 @@ def license_api(lic):
         # ISO 8601; clients must cope.
         "CreateTime": str(int(lic["create_time"])),
         "Version": "1",
-        "ReceivedMetadata": {"ReceivedStatus": "ACTIVE"},
+        "ReceivedMetadata": {
+            "ReceivedStatus": "ACTIVE",
+            "AllowedOperations": list(lic["allowed_operations"])},
     }
 
 

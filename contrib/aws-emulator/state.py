@@ -1,9 +1,11 @@
 """The emulator's world: organization tree, licenses, grants, credentials.
 
 Everything here runs under the server's single global lock; nothing in this
-module locks by itself.  Grant workflows (PENDING_WORKFLOW -> ...) complete
-lazily: the server calls tick() at the start of every request, so a delay of
-0 means "done by the next request".
+module locks by itself.  Grant workflows (PENDING_WORKFLOW -> ...,
+PENDING_DELETE -> DELETED) complete lazily: the server calls tick() at the
+start of every request, so a delay of 0 means "done by the next request".
+Activations end under AWS's rule of one active license per product per
+account (see _activate and README.md "AWS rules").
 """
 
 import copy
@@ -20,9 +22,25 @@ ACTIVE = "ACTIVE"
 DISABLED = "DISABLED"
 DELETED = "DELETED"
 WORKFLOW_COMPLETED = "WORKFLOW_COMPLETED"
+FAILED_WORKFLOW = "FAILED_WORKFLOW"
+PENDING_DELETE = "PENDING_DELETE"
 GRANT_STATUSES = ["PENDING_WORKFLOW", "PENDING_ACCEPT", "REJECTED", "ACTIVE",
                   "FAILED_WORKFLOW", "DELETED", "PENDING_DELETE", "DISABLED",
                   "WORKFLOW_COMPLETED"]
+
+# ReceivedMetadata.AllowedOperations values (the API's enum); a license
+# allows all of them unless its fixture says otherwise.
+ALLOWED_OPERATIONS = ["CreateGrant", "CheckoutLicense", "CheckInLicense",
+                      "ExtendConsumptionLicense", "ListPurchasedLicenses",
+                      "CreateToken", "CheckoutBorrowLicense"]
+LICENSE_STATUSES = ["AVAILABLE", "PENDING_AVAILABLE", "DEACTIVATED",
+                    "SUSPENDED", "EXPIRED", "PENDING_DELETE", "DELETED"]
+SUBSCRIPTION_ACTIVE = "ACTIVE"
+SUBSCRIPTION_REPLACED = "REPLACED"
+# Behaviour when an activation meets another active license of the product
+# (Options.ActivationOverrideBehavior); absent means the first.
+DISTRIBUTED_GRANTS_ONLY = "DISTRIBUTED_GRANTS_ONLY"
+ALL_GRANTS_PERMITTED_BY_ISSUER = "ALL_GRANTS_PERMITTED_BY_ISSUER"
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 ACCOUNT_PRINCIPAL_RE = re.compile(r"^arn:aws:iam::(\d{12}):root$")
@@ -49,6 +67,11 @@ class ApiError(Exception):
 
 class FixtureError(Exception):
     pass
+
+
+def admin_error(message):
+    """A bad admin API request (answered 400 with the message)."""
+    return ApiError("BadRequest", message)
 
 
 # --------------------------------------------------------------------------
@@ -140,9 +163,12 @@ class Grant:
         self.tags = list(kw.get("tags") or [])
         self.options = kw.get("options")
         self.status_reason = kw.get("status_reason")
+        # True when the emulator, not a client, wrote status_reason (the
+        # one-active rule, a failed workflow): a later activation clears it.
+        self.reason_by_aws = False
         self.client_tokens = list(kw.get("client_tokens") or [])
         self.seq = kw["seq"]
-        # {"kind": "create"|"activate", "started": epoch} while a workflow
+        # {"kind": "create"|"activate"|"delete", "started": epoch} while a workflow
         # the emulator will complete is running.
         self.workflow = None
         # OU/organization grants get per-account sub-grants once their first
@@ -205,6 +231,8 @@ class State:
         self.client_tokens = {}               # (account, token) -> record
         self.credentials = {}                 # access key id -> Credential
         self.roles = {}
+        self.subscriptions = []               # member-owned, see add_subscription
+        self.workflow_failures = {}           # principal ARN -> StatusReason
         self._load(copy.deepcopy(fixture))
 
     # -- fixture -------------------------------------------------------------
@@ -254,6 +282,8 @@ class State:
                   for g in fx.get("grants", [])]
         for grant in loaded:
             self._materialize_loaded(grant)
+        for sub in fx.get("subscriptions", []):
+            self.add_subscription(sub, FixtureError)
 
     def _add_account(self, acct):
         if not ACCOUNT_RE.match(acct.get("id", "")):
@@ -285,7 +315,25 @@ class State:
             lic.setdefault("beneficiary", self.org["management_account"])
         lic.setdefault("create_time", DEFAULT_CREATE_TIME)
         lic.setdefault("entitlements", [])
+        lic.setdefault("allowed_operations", list(ALLOWED_OPERATIONS))
+        self.check_license(lic, FixtureError)
         self.licenses[lic["arn"]] = lic
+
+    @staticmethod
+    def check_license(lic, error):
+        """Raise error(message) when a license's status or operations are
+        not ones the API knows."""
+        if lic["status"] not in LICENSE_STATUSES:
+            raise error("license %s: bad status %r" % (lic["arn"],
+                                                       lic["status"]))
+        ops = lic["allowed_operations"]
+        if not isinstance(ops, list) or \
+                any(op not in ALLOWED_OPERATIONS for op in ops):
+            raise error("license %s: allowed_operations must be a list of "
+                        "%s" % (lic["arn"], ", ".join(ALLOWED_OPERATIONS)))
+        if not isinstance(lic["home_region"], str):
+            raise error("license %s: home_region must be a string" %
+                        lic["arn"])
 
     def add_fixture_grant(self, g, sync=True):
         """Load a fixture-format grant (also used by POST /_emu/grant/add)."""
@@ -317,6 +365,8 @@ class State:
             return grant
         if status == PENDING_WORKFLOW:
             self.start_workflow(grant, "create")
+        elif status == PENDING_DELETE:
+            self.start_workflow(grant, "delete", status=PENDING_DELETE)
         if sync:
             self._materialize_loaded(grant)
         return grant
@@ -326,7 +376,8 @@ class State:
         sub-grants; create the missing ones (ACTIVE only if the parent
         completed its activation)."""
         if grant.is_sub or grant.status in (
-                PENDING_WORKFLOW, DELETED, REJECTED, PENDING_ACCEPT) or \
+                PENDING_WORKFLOW, DELETED, REJECTED, PENDING_ACCEPT,
+                PENDING_DELETE, FAILED_WORKFLOW) or \
                 self.principal_kind(grant.principal)[0] in ("account", None):
             return
         grant.materialized = True
@@ -442,7 +493,8 @@ class State:
 
     def sync_subgrants(self, parent, new_status):
         """Make the live sub-grants of `parent` match its principal's subtree."""
-        if parent.status == DELETED or not parent.materialized:
+        if parent.status in (DELETED, PENDING_DELETE) or \
+                not parent.materialized:
             return
         members = self.principal_accounts(parent.principal)
         live = {}
@@ -467,14 +519,17 @@ class State:
         grant.status = DELETED
         self.cancel_workflow(grant)
 
-    def delete_grant(self, grant, reason=None):
-        grant.status = DELETED
+    def delete_grant(self, grant, reason=None, now=None):
+        """DeleteGrant: PENDING_DELETE (sub-grants too) until the deletion
+        workflow ends in DELETED."""
         grant.bump()
         if reason:
             grant.status_reason = reason
         self.cancel_workflow(grant)
+        self.start_workflow(grant, "delete", now, status=PENDING_DELETE)
         for sub in self.subgrants(grant):
-            self._set_deleted(sub)
+            self.cancel_workflow(sub)
+            sub.status = PENDING_DELETE
 
     def live_grant_count(self, license_arn):
         return sum(1 for g in self.grants.values()
@@ -483,8 +538,8 @@ class State:
 
     # -- workflows ---------------------------------------------------------------
 
-    def start_workflow(self, grant, kind, now=None):
-        grant.status = PENDING_WORKFLOW
+    def start_workflow(self, grant, kind, now=None, status=PENDING_WORKFLOW):
+        grant.status = status
         grant.workflow = {"kind": kind,
                           "started": time.time() if now is None else now}
         self.pending.add(grant.arn)
@@ -498,36 +553,159 @@ class State:
         if not self.pending:
             return 0
         now = time.time() if now is None else now
-        delay = self.config.workflow_delay or 0
         due = [self.grants[a] for a in self.pending
-               if force or now >= self.grants[a].workflow["started"] + delay]
+               if force or now >= self.grants[a].workflow["started"] +
+               self._delay(self.grants[a].workflow["kind"])]
         for grant in sorted(due, key=lambda g: g.seq):
             self._complete_workflow(grant)
         return len(due)
 
+    def _delay(self, kind):
+        delay = self.config.workflow_delay
+        if kind == "delete" and self.config.delete_delay is not None:
+            delay = self.config.delete_delay
+        return delay or 0
+
+    def _step(self, grant, status, reason=None):
+        """A workflow moves `grant` to `status`; on AWS every such step is
+        a new version."""
+        grant.status = status
+        if reason is not None:
+            grant.status_reason = reason
+            grant.reason_by_aws = True
+        if self.config.workflow_bumps_version:
+            grant.bump()
+
     def _complete_workflow(self, grant):
         kind = grant.workflow["kind"]
         self.cancel_workflow(grant)
+        if kind == "delete":
+            if grant.status == PENDING_DELETE:
+                self._step(grant, DELETED)
+                for sub in self.subgrants(grant):
+                    self._step(sub, DELETED)
+            return
         if grant.status != PENDING_WORKFLOW:
             return          # changed meanwhile (admin poke, deletion)
+        if kind == "create" and grant.principal in self.workflow_failures:
+            self._step(grant, FAILED_WORKFLOW,
+                       self.workflow_failures[grant.principal])
+            return
         ptype, ident = self.principal_kind(grant.principal)
         if ptype == "account":
             if kind == "activate":
-                grant.status = ACTIVE
+                self._activate(grant, grant, ident)
             elif self.accounts.get(ident, {}).get("requires_accept"):
-                grant.status = PENDING_ACCEPT
+                self._step(grant, PENDING_ACCEPT)
             else:
-                grant.status = DISABLED
+                self._step(grant, DISABLED)
             return
         grant.materialized = True
         if kind == "create":
-            grant.status = DISABLED
+            self._step(grant, DISABLED)
             self.sync_subgrants(grant, DISABLED)
+            return
+        self._step(grant, WORKFLOW_COMPLETED)
+        self.sync_subgrants(grant, DISABLED)
+        for sub in self.subgrants(grant):
+            if sub.status != ACTIVE:
+                self._activate(sub, grant, self.principal_kind(
+                    sub.principal)[1])
+
+    # -- one active entitlement per product per account ------------------------
+
+    def product_of(self, grant):
+        return self.licenses.get(grant.license_arn, {}).get("product_sku")
+
+    def _named(self, grant):
+        """The ARN a StatusReason names for a grant: its own, or for a
+        sub-grant its parent's (the grant the issuer sees and can delete)."""
+        return grant.parent_arn if grant.is_sub else grant.arn
+
+    def active_grants(self, account, product, besides=None):
+        """ACTIVE grants and sub-grants of `account` for `product`."""
+        principal = "arn:aws:iam::%s:root" % account
+        return [g for g in self.grants.values()
+                if g is not besides and g.status == ACTIVE
+                and g.principal == principal and self.product_of(g) == product]
+
+    def _activate(self, grant, source, account):
+        """An activation workflow ends for `grant` (an account grant, or a
+        sub-grant of `source`): apply the one-active rule for its account."""
+        product = self.product_of(grant)
+        others = self.active_grants(account, product, besides=grant) \
+            if self.config.one_active else []
+        behaviour = (source.options or {}).get("ActivationOverrideBehavior",
+                                               DISTRIBUTED_GRANTS_ONLY)
+        if others and behaviour != ALL_GRANTS_PERMITTED_BY_ISSUER:
+            self._step(grant, DISABLED,
+                       "Another license for this product is already active "
+                       "in account %s (%s)" % (account, self._named(others[0])))
+            return
+        for other in others:
+            other.status = DISABLED
+            other.status_reason = "Replaced by %s" % self._named(grant)
+            other.reason_by_aws = True
+            other.bump()
+        if self.config.one_active:
+            for sub in self.subscriptions:
+                if sub["account"] == account and \
+                        sub["product_sku"] == product and \
+                        sub["status"] == SUBSCRIPTION_ACTIVE:
+                    sub["status"] = SUBSCRIPTION_REPLACED
+        if grant.reason_by_aws:
+            grant.status_reason = None
+            grant.reason_by_aws = False
+        self._step(grant, ACTIVE)
+
+    def entitlements(self):
+        """Every ACTIVE entitlement (admin view, for tests that sample
+        whether an account ever went without one)."""
+        out = []
+        for g in self.grants.values():
+            kind, account = self.principal_kind(g.principal)
+            if g.status == ACTIVE and kind == "account":
+                out.append({"account": account,
+                            "product_sku": self.product_of(g),
+                            "via": "sub_grant" if g.is_sub else "grant",
+                            "grant_arn": g.arn})
+        for sub in self.subscriptions:
+            if sub["status"] == SUBSCRIPTION_ACTIVE:
+                out.append({"account": sub["account"],
+                            "product_sku": sub["product_sku"],
+                            "via": "subscription", "grant_arn": None})
+        return out
+
+    # -- member-owned subscriptions and failing principals -------------------
+
+    def add_subscription(self, raw, error=None):
+        """A member account's own Marketplace subscription of a product
+        (fixture `subscriptions` and POST /_emu/subscription/add)."""
+        error = error or admin_error
+        if not isinstance(raw, dict):
+            raise error("a subscription must be an object")
+        unknown = set(raw) - {"account", "product_sku", "status"}
+        if unknown:
+            raise error("unknown subscription keys: %s" % sorted(unknown))
+        account, product = raw.get("account"), raw.get("product_sku")
+        status = raw.get("status", SUBSCRIPTION_ACTIVE)
+        if account not in self.accounts or account == self.management_account:
+            raise error("subscription: %r is not a member account" % (account,))
+        if not isinstance(product, str) or not product:
+            raise error("subscription needs a product_sku")
+        if status not in (SUBSCRIPTION_ACTIVE, SUBSCRIPTION_REPLACED):
+            raise error("subscription status must be ACTIVE or REPLACED")
+        sub = {"account": account, "product_sku": product, "status": status}
+        self.subscriptions.append(sub)
+        return sub
+
+    def set_workflow_failure(self, principal, reason):
+        """From now on every creation workflow for `principal` fails with
+        `reason`; reason None clears it."""
+        if reason is None:
+            self.workflow_failures.pop(principal, None)
         else:
-            grant.status = WORKFLOW_COMPLETED
-            self.sync_subgrants(grant, DISABLED)
-            for sub in self.subgrants(grant):
-                sub.status = ACTIVE
+            self.workflow_failures[principal] = reason
 
     # -- client tokens -------------------------------------------------------
 
@@ -582,4 +760,7 @@ class State:
             "credentials": [c.public(now) for c in self.credentials.values()],
             "roles": copy.deepcopy(list(self.roles.values())),
             "pending_workflows": sorted(self.pending),
+            "subscriptions": copy.deepcopy(self.subscriptions),
+            "workflow_failures": dict(self.workflow_failures),
+            "entitlements": self.entitlements(),
         }

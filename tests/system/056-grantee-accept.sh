@@ -57,13 +57,15 @@ assert_eq "$(calls '[.[] | select(.operation == "AssumeRole") | "\(.request.Role
 	"AssumeRole calls"
 grantee_key=$(state "[.credentials[] | select(.role_arn == \"$GRANTEE_ROLE\" and .session_name == \"lmgrantd\") | .access_key_id] | join(\" \")")
 [[ "$grantee_key" == ASIA* ]] || fail "no session issued for $GRANTEE_ROLE"
-# AcceptGrant and the activation of both 2222 grants: as the grantee.
+# AcceptGrant and the activation of both 2222 grants: as the grantee, the
+# activation at the version AcceptGrant answered (1 created, 2 when the
+# workflow ended in PENDING_ACCEPT, 3 accepted).
 for sku in prod-4pmewlybdftbs prod-tukx4z3hrewle; do
 	arn=$(grant_of 222222222222 $sku arn)
 	assert_eq "$(calls "[.[] | select(.request.GrantArn == \"$arn\") | \"\(.operation) \(.access_key_id) \(.status)\"] | join(\";\")")" \
 		"AcceptGrant $grantee_key 200;CreateGrantVersion $grantee_key 200" "calls on $sku grant of 2222"
 	assert_eq "$(calls "[.[] | select(.request.GrantArn == \"$arn\" and .operation == \"CreateGrantVersion\") | \"\(.request.Status) \(.request.Options.ActivationOverrideBehavior) \(.request.SourceVersion)\"] | join(\";\")")" \
-		"ACTIVE ALL_GRANTS_PERMITTED_BY_ISSUER 2" "activation of $sku grant of 2222"
+		"ACTIVE ALL_GRANTS_PERMITTED_BY_ISSUER 3" "activation of $sku grant of 2222"
 done
 # 4444: reported for that account only ...
 assert_contains "$T/err" "claude: accept for account 444444444444 failed: AssumeRole: AccessDenied"

@@ -66,6 +66,10 @@ start_emulator() {
 	unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
 	export HOME=$T/home
 	mkdir -p "$HOME"
+	# apply keeps what it did (activations, failed workflows) in the state
+	# directory: each test has its own, never /var/lib/lmgrantd.
+	export STATE_DIRECTORY=$T/state
+	mkdir -p "$STATE_DIRECTORY"
 }
 
 emu() {
@@ -149,6 +153,9 @@ stop_daemon() {
 daemon_pass() {
 	jq -r '.pass // 0' "$T/state/status.json" 2>/dev/null || echo 0
 }
+
+# True once the daemon has recorded pass $1 (for wait_for).
+passes_at_least() { [ "$(daemon_pass)" -ge "$1" ]; }
 
 # Largest number of top-level grants (tombstones included) that one
 # principal ever had on one license: 1 means no duplicate ever existed.

@@ -24,13 +24,13 @@ class AccountGrantLifecycle(helpers.EmulatorTestCase):
                          r"g-[0-9a-f]{32}$")
         grant = self.get_grant(created["GrantArn"])
         self.assertEqual(grant["GrantStatus"], "DISABLED")   # delay 0
-        self.assertEqual(grant["Version"], "1")
+        self.assertEqual(grant["Version"], "2")     # the workflow's step
         self.assertEqual(grant["ParentArn"], self.license_arn())
 
         act = self.activate(created["GrantArn"], Options={
             "ActivationOverrideBehavior": "ALL_GRANTS_PERMITTED_BY_ISSUER"})
         self.assertEqual((act["Status"], act["Version"]),
-                         ("PENDING_WORKFLOW", "2"))
+                         ("PENDING_WORKFLOW", "3"))
         grant = self.get_grant(created["GrantArn"])
         self.assertEqual(grant["GrantStatus"], "ACTIVE")
         self.assertEqual(grant["Options"]["ActivationOverrideBehavior"],
@@ -59,8 +59,8 @@ class AccountGrantLifecycle(helpers.EmulatorTestCase):
         out = self.lm.create_grant_version(
             ClientToken="v2", GrantArn=created["GrantArn"],
             AllowedOperations=["CheckoutLicense"], GrantName="renamed",
-            SourceVersion="1")
-        self.assertEqual((out["Status"], out["Version"]), ("DISABLED", "2"))
+            SourceVersion="2")
+        self.assertEqual((out["Status"], out["Version"]), ("DISABLED", "3"))
         grant = self.get_grant(created["GrantArn"])
         self.assertEqual(grant["GrantedOperations"], ["CheckoutLicense"])
         self.assertEqual(grant["GrantName"], "renamed")
@@ -70,30 +70,33 @@ class AccountGrantLifecycle(helpers.EmulatorTestCase):
         with self.assertAwsError(
                 "ValidationException",
                 contains="The grant version provided doesn't match the "
-                         "latest version 1 in our records"):
+                         "latest version 2 in our records"):
             self.lm.create_grant_version(ClientToken="x",
                                          GrantArn=created["GrantArn"],
                                          Status="ACTIVE", SourceVersion="7")
 
     def test_stale_version_delete_and_tombstone(self):
         created = self.create_grant(acct_arn("333333333333"))
-        self.activate(created["GrantArn"])          # version 2
+        # 1 created, 2 DISABLED, 3 activation asked, 4 ACTIVE
+        self.activate(created["GrantArn"])
         with self.assertAwsError("ValidationException") as cm:
-            self.lm.delete_grant(GrantArn=created["GrantArn"], Version="1")
+            self.lm.delete_grant(GrantArn=created["GrantArn"], Version="3")
         self.assertEqual(
             cm.exception.response["Error"]["Message"],
             "A grant cannot be deleted since the version provided doesn't "
-            "match the latest version 2 in our records")
-        out = self.lm.delete_grant(GrantArn=created["GrantArn"], Version="2")
-        self.assertEqual((out["Status"], out["Version"]), ("DELETED", "3"))
+            "match the latest version 4 in our records")
+        out = self.lm.delete_grant(GrantArn=created["GrantArn"], Version="4")
+        self.assertEqual((out["Status"], out["Version"]),
+                         ("PENDING_DELETE", "5"))
         # Tombstone: still listed and readable.
         listed = self.lm.list_distributed_grants()["Grants"]
         self.assertEqual([(g["GrantArn"], g["GrantStatus"]) for g in listed],
                          [(created["GrantArn"], "DELETED")])
         self.assertEqual(self.get_grant(created["GrantArn"])["GrantStatus"],
                          "DELETED")
+        self.assertEqual(self.get_grant(created["GrantArn"])["Version"], "6")
         with self.assertAwsError("ValidationException"):
-            self.lm.delete_grant(GrantArn=created["GrantArn"], Version="3")
+            self.lm.delete_grant(GrantArn=created["GrantArn"], Version="6")
         with self.assertAwsError("ValidationException"):
             self.activate(created["GrantArn"])
 
@@ -113,7 +116,7 @@ class AccountGrantLifecycle(helpers.EmulatorTestCase):
         created = self.create_grant(acct_arn("222222222222"))
         grant = self.get_grant(created["GrantArn"])
         self.assertEqual((grant["GrantStatus"], grant["Version"]),
-                         ("PENDING_ACCEPT", "1"))
+                         ("PENDING_ACCEPT", "2"))
         # The management account cannot accept on the grantee's behalf.
         with self.assertAwsError("AccessDeniedException"):
             self.lm.accept_grant(GrantArn=created["GrantArn"])
@@ -122,7 +125,7 @@ class AccountGrantLifecycle(helpers.EmulatorTestCase):
         self.assertEqual([g["GrantArn"] for g in received],
                          [created["GrantArn"]])
         out = member.accept_grant(GrantArn=created["GrantArn"])
-        self.assertEqual((out["Status"], out["Version"]), ("DISABLED", "2"))
+        self.assertEqual((out["Status"], out["Version"]), ("DISABLED", "3"))
         with self.assertAwsError("ValidationException"):
             member.accept_grant(GrantArn=created["GrantArn"])
         # The grantee may activate its own grant.
@@ -149,7 +152,8 @@ class AccountGrantLifecycle(helpers.EmulatorTestCase):
         v2 = self.lm.create_grant_version(ClientToken="cv", GrantArn=first[
             "GrantArn"], Status="ACTIVE")
         self.assertEqual(v1, {**v2, "ResponseMetadata": v1["ResponseMetadata"]})
-        self.assertEqual(self.get_grant(first["GrantArn"])["Version"], "2")
+        # created, DISABLED, activation asked once, ACTIVE
+        self.assertEqual(self.get_grant(first["GrantArn"])["Version"], "4")
         with self.assertAwsError("ValidationException"):
             self.lm.create_grant_version(ClientToken="cv", GrantArn=first[
                 "GrantArn"], Status="DISABLED")
@@ -207,7 +211,8 @@ class GrantLimit(helpers.EmulatorTestCase):
             self.create_grant(acct_arn("444444444444"))
         # Another license has its own budget; tombstones do not count.
         self.create_grant(acct_arn("444444444444"), sku=helpers.HAIKU_SKU)
-        self.lm.delete_grant(GrantArn=first["GrantArn"], Version="1")
+        self.lm.delete_grant(GrantArn=first["GrantArn"], Version=self.get_grant(
+            first["GrantArn"])["Version"])
         self.create_grant(acct_arn("444444444444"))
 
     def test_default_limit_is_2000(self):

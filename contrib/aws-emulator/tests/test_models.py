@@ -64,7 +64,7 @@ class OutputsMatchModels(helpers.EmulatorTestCase):
         self.lm.list_received_grants_for_organization(
             LicenseArn=self.license_arn())
         self.lm.list_received_licenses()
-        self.lm.delete_grant(GrantArn=account["GrantArn"], Version="2")
+        self.lm.delete_grant(GrantArn=account["GrantArn"], Version="4")
         self.assumed("222222222222").list_received_grants()
         self.orgs.describe_organization()
         self.orgs.list_roots()
