@@ -18,6 +18,16 @@
 #include "util.h"
 
 
+char *const *desired_target_accounts(const struct desired_target *t, size_t *n)
+{
+	if (t->kind == TARGET_ACCOUNT) {
+		*n = t->principal_arn ? 1 : 0;
+		return &t->principal_arn;
+	}
+	*n = t->naccounts;
+	return t->accounts;
+}
+
 /* An action being built, with the keys that put it in its place. */
 struct entry {
 	struct action a;
@@ -322,8 +332,9 @@ static char *account_reason(const char *account_arn, char *reason)
 static void plan_disabled(struct builder *b, const struct license_ctx *c, size_t ti,
 			  const struct grant *k, size_t ki)
 {
-	const struct desired_target *t = &c->model->targets[ti];
-	const char *override = activation_override(c, t->accounts, t->naccounts);
+	size_t naccounts = 0;
+	char *const *accounts = desired_target_accounts(&c->model->targets[ti], &naccounts);
+	const char *override = activation_override(c, accounts, naccounts);
 	struct action *a = NULL;
 
 	if (activated_lately(c, k->arn, NULL, override)) {
@@ -332,8 +343,8 @@ static void plan_disabled(struct builder *b, const struct license_ctx *c, size_t
 		return;
 	}
 	a = add_target(b, c, ACT_ACTIVATE, ti, k, ki, xstrdup("grant is DISABLED"));
-	a->accounts = copy_accounts(t->accounts, t->naccounts);
-	a->naccounts = t->naccounts;
+	a->accounts = copy_accounts(accounts, naccounts);
+	a->naccounts = naccounts;
 	a->override = override;
 }
 
@@ -633,8 +644,11 @@ static void build_indexes(struct license_ctx *c)
 	c->by_target = xcalloc(m->ntargets ? m->ntargets : 1, sizeof(*c->by_target));
 	for (size_t i = 0; i < m->ntargets; i++) {
 		c->by_target[i] = (struct keyed){ m->targets[i].principal_arn, i };
-		for (size_t k = 0; k < m->targets[i].naccounts; k++)
-			push_key(&c->declared, &c->ndeclared, &capd, m->targets[i].accounts[k], i);
+		size_t n = 0;
+		char *const *accounts = desired_target_accounts(&m->targets[i], &n);
+
+		for (size_t k = 0; k < n; k++)
+			push_key(&c->declared, &c->ndeclared, &capd, accounts[k], i);
 	}
 	keyed_sort(c->by_target, m->ntargets);
 	keyed_sort(c->declared, c->ndeclared);

@@ -21,13 +21,17 @@ struct desired_target {
 	enum target_kind kind;
 	const char *label;  /* as written, e.g. "ou Workloads/Prod"; borrowed */
 	char *principal_arn; /* NULL when it could not be resolved */
-	/* The accounts the target covers today, as account principal ARNs,
-	 * sorted (strcmp): the account itself, or every member account below
-	 * the OU / in the organization. Owned. Make-before-break and the
-	 * max_deletes valve compare grants by the accounts they cover. */
+	/* OU/organization targets: the member accounts below the OU / in the
+	 * organization today, as account principal ARNs, sorted (strcmp);
+	 * owned. An account target covers itself and keeps no list (10,000
+	 * of them are common): read both through desired_target_accounts. */
 	char **accounts;
 	size_t naccounts;
 };
+
+/* The accounts t covers (borrowed from t), sorted; *n of them.
+ * Make-before-break and the max_deletes valve compare grants by them. */
+char *const *desired_target_accounts(const struct desired_target *t, size_t *n);
 
 /* One model of the config, resolved. */
 struct desired_model {

@@ -257,13 +257,8 @@ static void cover_accounts(const struct org_tree *org, const char *partition,
 {
 	const struct org_ou *ou = target_ou(org, ct);
 
-	if (!t->principal_arn)
-		return;
-	if (ct->kind == TARGET_ACCOUNT) {
-		t->accounts = xcalloc(1, sizeof(*t->accounts));
-		t->accounts[t->naccounts++] = principal_account_arn(partition, ct->value);
-		return;
-	}
+	if (!t->principal_arn || ct->kind == TARGET_ACCOUNT)
+		return; /* an account covers itself: desired_target_accounts */
 	t->accounts = xcalloc(org->naccounts ? org->naccounts : 1, sizeof(*t->accounts));
 	for (size_t i = 0; i < org->naccounts; i++) {
 		const struct org_account *a = &org->accounts[i];
@@ -410,9 +405,12 @@ static void find_overlaps(const struct resolve_input *in, struct desired *d,
 		for (size_t ti = 0; ti < m->ntargets; ti++) {
 			const struct org_ou *ou = in->org->have_tree ? target_ou(in->org, &cm->targets[ti]) : NULL;
 
-			for (size_t k = 0; k < m->targets[ti].naccounts; k++) {
+			size_t n = 0;
+			char *const *accounts = desired_target_accounts(&m->targets[ti], &n);
+
+			for (size_t k = 0; k < n; k++) {
 				grow_array((void **)&accts, &capacc, nacc + 1, sizeof(*accts));
-				accts[nacc++] = (struct claim){ products[mi], m->targets[ti].accounts[k], mi, ti };
+				accts[nacc++] = (struct claim){ products[mi], accounts[k], mi, ti };
 			}
 			if (ou) {
 				grow_array((void **)&ous, &capous, nous + 1, sizeof(*ous));

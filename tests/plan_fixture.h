@@ -96,10 +96,6 @@ static inline void fx_target(struct fx *f, size_t mi, enum target_kind kind, con
 	t->kind = kind;
 	t->label = fx_str(f, xstrdup(label));
 	t->principal_arn = xstrdup(principal_arn);
-	if (kind == TARGET_ACCOUNT && principal_arn) {
-		t->accounts = xcalloc(1, sizeof(*t->accounts));
-		t->accounts[t->naccounts++] = xstrdup(principal_arn);
-	}
 }
 
 /* The last target of model mi covers account_arn too (kept sorted, as
