@@ -17,7 +17,6 @@
 #include "arn.h"
 #include "util.h"
 
-
 char *const *desired_target_accounts(const struct desired_target *t, size_t *n)
 {
 	if (t->kind == TARGET_ACCOUNT) {
