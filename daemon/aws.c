@@ -20,7 +20,8 @@
 #include "util.h"
 #include "xmltree.h"
 
-/* One call: the transport's request and what this module needs besides. */
+/* One call: the transport's request and what this module needs besides;
+ * all borrowed for the call. */
 struct request {
 	const char *operation;
 	bool json; /* JSON 1.1; else the query protocol */

@@ -28,6 +28,8 @@
  * U+0001 is not an XML 1.0 character, so neither part can hold it. */
 #define NS_SEP '\x01'
 
+/* The parser and the tree being built: root is owned until handed to the
+ * caller; open and last borrow from it. */
 struct builder {
 	XML_Parser p;
 	struct xml_element *root;
