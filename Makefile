@@ -31,6 +31,7 @@ endif
 # The map. main.c is the only file not linked into the unit tests.
 LIB_SRCS := \
 	daemon/util.c \
+	daemon/safefile.c \
 	daemon/grant.c \
 	daemon/config.c \
 	daemon/config_yaml.c \

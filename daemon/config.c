@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 
 #include "config_schema.h"
 #include "config_yaml.h"
+#include "safefile.h"
 #include "util.h"
 
 #define CONFIG_MAX_FILE_BYTES (1024 * 1024)
@@ -29,7 +29,7 @@
 
 /* O_NONBLOCK: a FIFO named like a config file must not hang the daemon in
  * open(); it is refused as "not a regular file" right after. */
-#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+#define OPEN_FLAGS SAFEFILE_OPEN_FLAGS
 
 static struct config *config_new_defaults(void)
 {
@@ -86,37 +86,51 @@ static void path_error(struct loader *L, const char *path, const char *msg, int 
 	L->broken = true;
 }
 
-/* A world-writable file or directory lets any local user decide who gets
- * access to a paid model. */
+/* A file or directory another local user could write lets them decide
+ * who gets access to a paid model (safefile's rules). */
 static bool mode_ok(struct loader *L, const char *path, const struct stat *st)
 {
-	if (!(st->st_mode & S_IWOTH))
+	enum safefile_err e = safefile_check_stat(st, true);
+	char *msg = NULL;
+
+	switch (e) {
+	case SF_OK:
 		return true;
-	path_error(L, path, S_ISDIR(st->st_mode)
-		   ? "refusing a world-writable directory: it decides who gets access"
-		   : "refusing a world-writable file: it decides who gets access", 0);
+	case SF_NOT_REGULAR:
+		path_error(L, path, "not a regular file", 0);
+		return false;
+	case SF_WORLD_WRITABLE:
+	case SF_GROUP_WRITABLE:
+		msg = xasprintf("refusing a %s-writable %s: it decides who gets access",
+				e == SF_WORLD_WRITABLE ? "world" : "group",
+				S_ISDIR(st->st_mode) ? "directory" : "file");
+		break;
+	default:
+		msg = xasprintf("refusing a %s owned by uid %lu (neither root nor the caller): it "
+				"decides who gets access", S_ISDIR(st->st_mode) ? "directory" : "file",
+				(unsigned long)st->st_uid);
+		break;
+	}
+	path_error(L, path, msg, 0);
+	free(msg);
 	return false;
 }
 
-/* The same for the directory holding path, where anyone could swap the
- * file; a sticky directory (/tmp) does not allow that and is fine. */
+/* The same for the directory holding path (and, for a symlink, the one
+ * holding its target), where anyone could swap the file. */
 static bool parent_ok(struct loader *L, const char *path)
 {
-	char *copy = xstrdup(path);
-	const char *dir = dirname(copy);
-	struct stat st = { 0 };
-	bool ok = true;
+	char *dir = NULL, *msg = NULL;
+	enum safefile_err e = safefile_check_parents(path, &dir);
 
-	if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
-		char *msg = xasprintf("refusing a config in a world-writable directory (%s): "
-				      "anyone could replace it", dir);
-
-		path_error(L, path, msg, 0);
-		free(msg);
-		ok = false;
-	}
-	free(copy);
-	return ok;
+	if (e == SF_OK)
+		return true;
+	msg = xasprintf("refusing a %sconfig in a world-writable directory (%s): "
+			"anyone could replace it", e == SF_UNSAFE_LINK_DIR ? "symlink to a " : "", dir);
+	path_error(L, path, msg, 0);
+	free(msg);
+	free(dir);
+	return false;
 }
 
 /* Reads all of fd, at most CONFIG_MAX_FILE_BYTES; *buf is the caller's. */
@@ -234,9 +248,13 @@ static void load_dir(struct loader *L, const char *path, int fd)
 		qsort(names.items, names.n, sizeof(*names.items), cmp_str);
 	for (size_t i = 0; i < names.n && names.n <= CONFIG_MAX_FILES; i++) {
 		char *file = xasprintf("%s%s%s", path, slash ? "" : "/", names.items[i]);
-		int ffd = openat(dirfd(d), names.items[i], OPEN_FLAGS);
+		/* O_NOFOLLOW: a symlink planted here would have its target
+		 * (/etc/shadow) read as root and its lines quoted in errors. */
+		int ffd = openat(dirfd(d), names.items[i], OPEN_FLAGS | O_NOFOLLOW);
 
-		if (ffd < 0)
+		if (ffd < 0 && errno == ELOOP)
+			path_error(L, file, "refusing a symlink: a config directory holds regular files only", 0);
+		else if (ffd < 0)
 			path_error(L, file, "cannot open", errno);
 		else
 			load_fd(L, file, ffd);

@@ -126,6 +126,17 @@ static void set_string(char **dst, const char *s)
 
 /* ---- mappings ---- */
 
+/* Setting names are short words. Anything else (a line of /etc/shadow, a
+ * token pasted by mistake) is not repeated back in an error. */
+#define KEY_ECHO_MAX 32
+
+static bool key_shaped(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	return n > 0 && n <= KEY_ECHO_MAX && s[n] == '\0';
+}
+
 static void unknown_key(struct loader *L, const struct ynode *key, const char *where,
 			const struct field *fields, size_t nfields)
 {
@@ -139,7 +150,10 @@ static void unknown_key(struct loader *L, const struct ynode *key, const char *w
 		sb_printf(&all, "%s%s", i ? ", " : "", fields[i].name);
 	}
 	hint = closest_match(key->text, names, nfields < 16 ? nfields : 16);
-	if (hint)
+	if (!key_shaped(key->text))
+		schema_err(L, key, "unknown key %s (%zu bytes, not shown: no key looks like it; "
+			   "expected one of: %s)", where, strlen(key->text), all.buf);
+	else if (hint)
 		schema_err(L, key, "unknown key '%s' %s; did you mean '%s'?", yquote(&q, key->text),
 			   where, hint);
 	else

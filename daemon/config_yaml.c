@@ -134,27 +134,10 @@ void ynode_free(struct ynode *n)
 
 const char *yquote(struct yquote *q, const char *s)
 {
-	char *o = q->s;
-	size_t i = 0;
+	char *e = text_escape(s, YQUOTE_CHARS);
 
-	for (; i < YQUOTE_CHARS && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x20 || ch == 0x7f)
-			o += sprintf(o, "\\x%02x", ch);
-		else
-			*o++ = (char)ch;
-	}
-	/* Cut on a character boundary, not inside a UTF-8 sequence. */
-	if (s[i]) {
-		while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) {
-			i--;
-			o--;
-		}
-		strcpy(o, "...");
-		return q->s;
-	}
-	*o = '\0';
+	snprintf(q->s, sizeof(q->s), "%s", e);
+	free(e);
 	return q->s;
 }
 

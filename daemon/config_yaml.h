@@ -87,8 +87,8 @@ struct yfile {
 int yaml_load_tree(const struct yfile *f, const char *buf, size_t len, struct ynode **root);
 void ynode_free(struct ynode *n);
 
-/* User text made safe for one error line: control characters escaped as
- * \xNN, cut after YQUOTE_CHARS bytes with "...". */
+/* User text made safe for one error line: util's text_escape (control
+ * characters as \xNN), cut after YQUOTE_CHARS bytes with "...". */
 #define YQUOTE_CHARS 64
 struct yquote {
 	char s[4 * YQUOTE_CHARS + 4];

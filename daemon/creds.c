@@ -278,7 +278,19 @@ static char *recipe_label(const struct creds_recipe *r, const char *kind, const 
 	return sb_steal(&sb);
 }
 
-static int run_recipe(struct creds_provider *p, const struct creds_recipe *r, const char *kind,
+/* Once the roles are assumed the source profile's long-term key is not
+ * needed until the next refresh reads it again: wiped here, and the STS
+ * client that signed with it is dropped, with the copies libcurl keeps
+ * in its handle and its kept-alive connection (a core or a memory read
+ * then holds only the session credentials in use). */
+static void drop_source_secret(struct creds_provider *p, struct creds_recipe *r)
+{
+	aws_credentials_clear(&r->keys);
+	http_client_free(p->http);
+	p->http = NULL;
+}
+
+static int run_recipe(struct creds_provider *p, struct creds_recipe *r, const char *kind,
 		      time_t now, struct aws_credentials *out, char **source, char **err)
 {
 	char *imds_role = NULL;
@@ -316,6 +328,8 @@ out:
 	if (rc < 0)
 		aws_credentials_clear(out);
 	free(imds_role);
+	if (r->nroles)
+		drop_source_secret(p, r);
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safefile.h"
 #include "util.h"
 
 #define MAX_INI_BYTES (1024 * 1024)
@@ -79,27 +80,31 @@ void creds_recipe_clear(struct creds_recipe *r)
 /* ---- reading ---- */
 
 /* Reads path whole into *buf (NUL-terminated; caller wipes and frees).
- * Returns 0, 1 when the file does not exist, -1 with *err. */
+ * Returns 0, 1 when the file does not exist, -1 with *err. The file names
+ * commands to run and roles to assume, so safefile's rules apply: a file
+ * another user could have written is refused, a FIFO fails at once. */
 static int slurp(const char *path, char **buf, size_t *len, char **err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
+	char *why = NULL;
+	int fd = safefile_open(path, false, false, &why);
+	struct stat st = { 0 };
 	size_t got = 0;
 	char *b = NULL;
 
 	*buf = NULL;
+	if (fd < 0 && why) {
+		*err = xasprintf("%s: %s; refusing to take credentials from it", path, why);
+		free(why);
+		return -1;
+	}
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 1;
 		*err = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*err = xasprintf("%s: not a regular file", path);
-		goto fail;
-	}
-	if (st.st_mode & S_IWOTH) {
-		*err = xasprintf("%s: is world-writable; refusing to take credentials from it", path);
+	if (fstat(fd, &st) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (st.st_size > MAX_INI_BYTES) {

@@ -17,8 +17,10 @@
  *   source_profile only when it holds static keys, any other loop is an
  *   error;
  * - duplicate sections or keys, unparsable lines, files over 1 MiB and
- *   world-writable files are errors (a world-writable file could make
- *   lmgrantd run any credential_process); a missing file is no error.
+ *   files another user could have written (safefile's rules: owner,
+ *   group/world-writable, unsafe directory, FIFO) are errors: such a file
+ *   could make lmgrantd run any credential_process; a missing file is no
+ *   error.
  * Error messages name file, line and key, never a value.
  */
 #ifndef LMGRANTD_CREDS_PROFILE_H

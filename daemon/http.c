@@ -22,6 +22,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "endpoint.h"
 #include "util.h"
 
 /*
@@ -303,6 +304,21 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	return c->opts.should_stop && c->opts.should_stop() ? 1 : 0;
 }
 
+/* Plain http passed the name check; this is the address curl actually
+ * connected to, checked before a byte of the request is sent (the name
+ * check alone trusts that "localhost" stays local). */
+static int on_connected(void *userp, char *primary_ip, char *local_ip, int primary_port,
+			int local_port)
+{
+	struct http_response *r = userp;
+
+	(void)local_ip, (void)primary_port, (void)local_port;
+	if (endpoint_ip_is_loopback(primary_ip))
+		return CURL_PREREQFUNC_OK;
+	r->not_loopback = true;
+	return CURL_PREREQFUNC_ABORT;
+}
+
 static void setup_transfer(struct http_client *c, CURL *h, const struct http_request *rq,
 			   struct curl_slist *headers, struct http_response *resp)
 {
@@ -333,6 +349,12 @@ static void setup_transfer(struct http_client *c, CURL *h, const struct http_req
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	if (strncmp(rq->url, "http://", 7) == 0) {
+		/* Clear text goes nowhere but this machine: no proxy either. */
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+		curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_connected);
+		curl_easy_setopt(h, CURLOPT_PREREQDATA, resp);
+	}
 }
 
 /* Sets the keys for SigV4. curl copies the string; ours is wiped. */
@@ -387,7 +409,10 @@ void http_send_signed(struct http_client *c, const struct http_request *rq,
 		release_handle(c, h);
 	}
 	curl_slist_free_all(headers);
-	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+	if (out->not_loopback) {
+		out->transport_failed = true;
+		out->error = "NotLoopback";
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		out->cancelled = true;
 	} else if (rc != CURLE_OK) {
 		out->transport_failed = true;

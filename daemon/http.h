@@ -90,6 +90,7 @@ struct http_response {
 	bool retryable;        /* a transport failure worth another attempt */
 	const char *error;     /* static (curl's error text); NULL on an answer */
 	bool too_big;          /* the answer passed HTTP_MAX_RESPONSE_BYTES */
+	bool not_loopback;     /* plain http reached a non-loopback address; nothing was sent */
 	long status;
 	struct strbuf body;
 	char request_id[HTTP_MAX_REQUEST_ID]; /* x-amzn-RequestId / x-amz-request-id */
@@ -98,7 +99,9 @@ void http_response_clear(struct http_response *r);
 
 /* Waits for the client-side rate limit, then sends rq signed with cr (the
  * session token travels as X-Amz-Security-Token, signed like every other
- * header). Fills *out; never fails otherwise. */
+ * header). Plain http goes through no proxy, and only to an address that
+ * is loopback once connected (endpoint_ip_is_loopback). Fills *out;
+ * never fails otherwise. */
 void http_send_signed(struct http_client *c, const struct http_request *rq,
 		      const struct aws_credentials *cr, struct http_response *out);
 

@@ -5,6 +5,11 @@
  *
  * The only module-level state is the destination, written once by
  * log_setup at start-up.
+ *
+ * Messages and field values carry text from AWS, files and the
+ * environment; every one is escaped here (util's text_escape: control
+ * characters as \xNN, bounded), so that no caller can forget it and no
+ * AWS error message can start a line of its own or drive the terminal.
  */
 #include "log.h"
 
@@ -81,16 +86,19 @@ static const char *priority_word(int priority)
 
 static void add_field(struct strbuf *sb, const char *name, const char *value)
 {
-	if (value && *value)
-		sb_printf(sb, " %s=%s", name, value);
+	if (value && *value) {
+		sb_printf(sb, " %s=", name);
+		sb_escape(sb, value, ESCAPE_FIELD_MAX);
+	}
 }
 
 static void event_to_stderr(const struct log_event *ev, const char *message)
 {
 	struct strbuf sb = { 0 };
 
-	sb_printf(&sb, "lmgrantd: %s%s [action=%s result=%s", priority_word(ev->priority),
-		  message, ev->action, ev->result);
+	sb_printf(&sb, "lmgrantd: %s", priority_word(ev->priority));
+	sb_escape(&sb, message, ESCAPE_LINE_MAX);
+	sb_printf(&sb, " [action=%s result=%s", ev->action, ev->result);
 	add_field(&sb, "model", ev->model);
 	add_field(&sb, "target", ev->target);
 	add_field(&sb, "grant", ev->grant_arn);
@@ -106,9 +114,13 @@ static void event_to_stderr(const struct log_event *ev, const char *message)
 /* Fields with no value are left out rather than sent empty. */
 static void push_field(struct iovec *iov, char **owned, size_t *n, const char *name, const char *value)
 {
+	struct strbuf sb = { 0 };
+
 	if (!value || !*value)
 		return;
-	owned[*n] = xasprintf("%s=%s", name, value);
+	sb_printf(&sb, "%s=", name);
+	sb_escape(&sb, value, strcmp(name, "MESSAGE") == 0 ? ESCAPE_LINE_MAX : ESCAPE_FIELD_MAX);
+	owned[*n] = sb_steal(&sb);
 	iov[*n].iov_base = owned[*n];
 	iov[*n].iov_len = strlen(owned[*n]);
 	(*n)++;
@@ -162,17 +174,19 @@ void log_event(const struct log_event *ev, const char *fmt, ...)
 void log_msg(int priority, const char *fmt, ...)
 {
 	va_list ap;
-	char *message;
+	char *message, *safe;
 
 	if (priority == LOG_DEBUG && !log_cfg.verbose)
 		return;
 	va_start(ap, fmt);
 	message = xvasprintf(fmt, ap);
 	va_end(ap);
+	safe = text_escape(message, ESCAPE_LINE_MAX);
 	if (log_cfg.journal)
-		sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", priority,
+		sd_journal_send("MESSAGE=%s", safe, "PRIORITY=%d", priority,
 				"SYSLOG_IDENTIFIER=lmgrantd", NULL);
 	else
-		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), message);
+		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), safe);
+	free(safe);
 	free(message);
 }

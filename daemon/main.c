@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* "lmgrantd: <text>" on stderr, the text escaped (it may hold what AWS,
+ * a file or the environment said). */
+static void print_error(const char *text)
+{
+	char *safe = text_escape(text, ESCAPE_LINE_MAX);
+
+	fprintf(stderr, "lmgrantd: %s\n", safe);
+	free(safe);
+}
+
 /* Loads the config, printing every error. Caller frees *cfg. */
 static int load_config(const struct options *o, struct config **cfg)
 {
@@ -111,8 +122,12 @@ static int load_config(const struct options *o, struct config **cfg)
 
 	if (config_load(o->config_path, cfg, &errs) == 0)
 		return 0;
-	for (size_t i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.lines[i]);
+	for (size_t i = 0; i < errs.n; i++) {
+		char *line = text_escape(errs.lines[i], ESCAPE_LINE_MAX);
+
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
 	fprintf(stderr, "lmgrantd: %s: %zu error%s; nothing was changed\n", o->config_path, errs.n,
 		errs.n == 1 ? "" : "s");
 	config_errors_free(&errs);
@@ -182,6 +197,15 @@ static int cmd_once(const struct options *o, bool apply)
 	return code;
 }
 
+/* "label value\n" on stdout, the value escaped: it came from AWS. */
+static void print_field(const char *label, const char *value)
+{
+	char *safe = text_escape(value, ESCAPE_LINE_MAX);
+
+	printf("%s%s\n", label, safe);
+	free(safe);
+}
+
 /* SPEC §1: who the credentials are (GetCallerIdentity), where they came
  * from, and whether that is the organization's management account
  * (DescribeOrganization). Exit 1 when either question has no answer. */
@@ -203,22 +227,30 @@ static int cmd_whoami(const struct options *o)
 	}
 	if (sts_get_caller_identity(&e.sts, &id, &err) < 0) {
 		why = aws_error_describe(&err);
-		fprintf(stderr, "lmgrantd: %s\n", why);
+		print_error(why);
 		goto out;
 	}
-	printf("account:            %s\narn:                %s\nuser id:            %s\n"
-	       "credentials from:   %s\n", id.account, id.arn, id.user_id, creds_source(e.creds));
+	print_field("account:            ", id.account);
+	print_field("arn:                ", id.arn);
+	print_field("user id:            ", id.user_id);
+	print_field("credentials from:   ", creds_source(e.creds));
 	if (org_describe(&e.org, &org, &err) == 0) {
-		printf("management account: %s (organization %s, management account %s)\n",
-		       strcmp(org.management_account, id.account) == 0 ? "yes" : "no", org.org_id,
-		       org.management_account);
+		char *text = xasprintf("%s (organization %s, management account %s)",
+				       strcmp(org.management_account, id.account) == 0 ? "yes" : "no",
+				       org.org_id, org.management_account);
+
+		print_field("management account: ", text);
+		free(text);
 		rc = 0;
 	} else if (err.remedy == AWS_REMEDY_NO_ORGANIZATION) {
 		printf("management account: no (the account is not in an organization)\n");
 		rc = 0;
 	} else {
-		why = aws_error_describe(&err);
-		printf("management account: unknown (%s)\n", why);
+		char *desc = aws_error_describe(&err);
+
+		why = xasprintf("unknown (%s)", desc);
+		free(desc);
+		print_field("management account: ", why);
 	}
 out:
 	free(why);
@@ -256,7 +288,7 @@ static int cmd_status(const struct options *o)
 	int rc = 0;
 
 	if (state_print_status(dir, o->format, stdout, &err) < 0) {
-		fprintf(stderr, "lmgrantd: %s\n", err);
+		print_error(err);
 		free(err);
 		rc = 1;
 	}
@@ -267,8 +299,13 @@ static int cmd_status(const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	int rc = parse_args(argc, argv, &o);
+	int rc = 0;
 
+	/* Before any secret is read: no core dump (it would hold the keys and
+	 * session tokens), and no ptrace or /proc/<pid>/mem by other
+	 * processes of the same user. Exec'd helpers start dumpable again. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 0 : 1;
 	/* One malloc arena for all threads: the worker threads of a pass would

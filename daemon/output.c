@@ -7,6 +7,7 @@
 #include "output.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -51,20 +52,33 @@ static const char *pass_result(const struct pass_report *r)
 	return code == 2 ? "changes_pending" : "in_sync";
 }
 
+/* Model names, targets, ARNs, reasons and errors hold text from AWS and
+ * the config: escaped and bounded (util's sb_escape), so a forged error
+ * message cannot print a line of its own or drive the terminal. */
 static void text_action(FILE *f, const struct pass_report *r, size_t i)
 {
 	const struct action *a = &r->plan.actions[i];
+	struct strbuf sb = { 0 };
 
-	fprintf(f, "%s %-8s %s  %s  (%s)", symbol(a->kind), action_kind_name(a->kind),
-		a->model ? a->model : "-", target_text(a), a->reason);
+	sb_printf(&sb, "%s %-8s ", symbol(a->kind), action_kind_name(a->kind));
+	sb_escape(&sb, a->model ? a->model : "-", ESCAPE_FIELD_MAX);
+	sb_puts(&sb, "  ");
+	sb_escape(&sb, target_text(a), ESCAPE_FIELD_MAX);
+	sb_puts(&sb, "  (");
+	sb_escape(&sb, a->reason, ESCAPE_FIELD_MAX);
+	sb_puts(&sb, ")");
 	if (a->withheld)
-		fputs(" [withheld: the deletes would cut more accounts off than max_deletes]", f);
+		sb_puts(&sb, " [withheld: the deletes would cut more accounts off than max_deletes]");
 	if (r->applied && r->result.results[i]) {
-		fprintf(f, " -> %s", action_result_name(r->result.results[i]));
-		if (r->result.errors[i] && r->result.results[i] == AR_FAILED)
-			fprintf(f, ": %s", r->result.errors[i]);
+		sb_printf(&sb, " -> %s", action_result_name(r->result.results[i]));
+		if (r->result.errors[i] && r->result.results[i] == AR_FAILED) {
+			sb_puts(&sb, ": ");
+			sb_escape(&sb, r->result.errors[i], ESCAPE_FIELD_MAX);
+		}
 	}
-	fputc('\n', f);
+	sb_puts(&sb, "\n");
+	fputs(sb.buf, f);
+	sb_free(&sb);
 }
 
 static void text_counts(FILE *f, const struct pass_report *r)
@@ -88,8 +102,12 @@ static void output_text(FILE *f, const struct pass_report *r)
 {
 	size_t changes = plan_changes(&r->plan);
 
-	for (size_t i = 0; i < r->warnings.n; i++)
-		fprintf(stderr, "lmgrantd: warning: %s\n", r->warnings.items[i]);
+	for (size_t i = 0; i < r->warnings.n; i++) {
+		char *w = text_escape(r->warnings.items[i], ESCAPE_LINE_MAX);
+
+		fprintf(stderr, "lmgrantd: warning: %s\n", w);
+		free(w);
+	}
 	if (r->plan.nactions == 0 && r->plan.nerrors == 0) {
 		fprintf(f, "In sync: %zu live grants on %zu managed licenses match the configuration.\n",
 			pass_live_grants(r), r->observed.nlicenses);

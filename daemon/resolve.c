@@ -329,6 +329,8 @@ static void report_overlap(struct overlap_ctx *o, size_t mi, size_t ti, size_t m
 
 static void claims_overlap(struct overlap_ctx *o, struct claim *v, size_t n)
 {
+	if (n < 2)
+		return;
 	qsort(v, n, sizeof(*v), claim_cmp);
 	for (size_t i = 1; i < n; i++) {
 		const struct claim *a = &v[i - 1], *b = &v[i];
@@ -351,6 +353,8 @@ static void claims_overlap(struct overlap_ctx *o, struct claim *v, size_t n)
  * ever joins it. */
 static void nested_ous(struct overlap_ctx *o, const struct org_tree *t, struct claim *ous, size_t n)
 {
+	if (n < 2)
+		return;
 	qsort(ous, n, sizeof(*ous), claim_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const struct org_ou *ou = org_find_ou(t, ous[i].key);

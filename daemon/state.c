@@ -11,16 +11,51 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "util.h"
 
+#define TEMP_TRIES 100
+
+/* A new file beside path, named "<dir>/.<base>.XXXXXXXX" (random
+ * letters): O_CREAT|O_EXCL|O_NOFOLLOW, so whatever is planted at a name
+ * (a symlink into /etc in a shared textfile directory) is never opened,
+ * only skipped. Returns the descriptor and *tmp (caller frees). */
+static int create_temp(const char *path, char **tmp)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path + 1) : 0;
+
+	for (int i = 0; i < TEMP_TRIES; i++) {
+		unsigned char r[8] = { 0 };
+		char suffix[sizeof(r) + 1] = { 0 };
+		int fd;
+
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		for (size_t k = 0; k < sizeof(r); k++)
+			suffix[k] = letters[r[k] % (sizeof(letters) - 1)];
+		*tmp = xasprintf("%.*s.%s.%s", dir_len, path, path + dir_len, suffix);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			return fd;
+		free(*tmp);
+		*tmp = NULL;
+		if (errno != EEXIST && errno != ELOOP)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, char **err)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char *tmp = NULL;
+	int fd = create_temp(path, &tmp);
 	size_t done = 0;
 
 	if (fd < 0)
@@ -39,6 +74,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, char **err
 		goto fail;
 	}
 	fd = -1;
+	/* rename replaces a symlink at path itself; it never follows it. */
 	if (rename(tmp, path) < 0)
 		goto fail;
 	free(tmp);
@@ -47,7 +83,8 @@ fail:
 	*err = xasprintf("%s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	if (tmp)
+		unlink(tmp);
 	free(tmp);
 	return -1;
 }
@@ -158,63 +195,190 @@ int state_write_status(const char *dir, const struct pass_report *r, time_t star
 	return rc;
 }
 
+#define STATUS_MAX_BYTES (16 * 1024 * 1024)
+
+/* A member print_status_text reads and the type it must have. */
+struct member_rule {
+	const char *name;
+	int type;       /* a json_type; JSON_REAL stands for any number */
+	bool optional;  /* may be absent or null */
+};
+
+static const struct member_rule status_members[] = {
+	{ "pass", JSON_INTEGER, false }, { "time", JSON_STRING, false },
+	{ "duration_seconds", JSON_REAL, false }, { "result", JSON_STRING, false },
+	{ "changes", JSON_INTEGER, false }, { "next_pass", JSON_STRING, false },
+	{ "last_error", JSON_STRING, true }, { "models", JSON_OBJECT, false },
+};
+
+static bool member_ok(json_t *obj, const struct member_rule *rule)
+{
+	json_t *v = json_object_get(obj, rule->name);
+
+	if (!v || json_is_null(v))
+		return rule->optional;
+	if (rule->type == JSON_REAL)
+		return json_is_number(v);
+	return json_typeof(v) == (json_type)rule->type;
+}
+
+/* Every member the text output prints, with its type, so that a
+ * status.json not written by this lmgrantd is reported rather than
+ * printed as "(null)". Returns the first bad member's name, or NULL. */
+static const char *status_bad_member(json_t *doc)
+{
+	static const struct member_rule model_members[] = {
+		{ "grants", JSON_OBJECT, false }, { "error", JSON_STRING, true },
+	};
+	json_t *m = NULL, *n = NULL;
+	const char *name = NULL, *st = NULL;
+
+	for (size_t i = 0; i < ARRAY_LEN(status_members); i++)
+		if (!member_ok(doc, &status_members[i]))
+			return status_members[i].name;
+	json_object_foreach(json_object_get(doc, "models"), name, m) {
+		if (!json_is_object(m))
+			return "models";
+		for (size_t i = 0; i < ARRAY_LEN(model_members); i++)
+			if (!member_ok(m, &model_members[i]))
+				return model_members[i].name;
+		json_object_foreach(json_object_get(m, "grants"), st, n)
+			if (!json_is_integer(n))
+				return "grants";
+	}
+	return NULL;
+}
+
+/* A string of status.json, escaped (it holds AWS error messages). */
+static void put(FILE *out, const char *s)
+{
+	char *e = text_escape(s, ESCAPE_FIELD_MAX);
+
+	fputs(e, out);
+	free(e);
+}
+
 static void print_status_text(FILE *out, json_t *doc)
 {
 	json_t *models = json_object_get(doc, "models"), *m;
 	const char *name;
 
-	fprintf(out, "last pass:  #%lld at %s, %.1f s, %s (%lld changes)\n",
-		(long long)json_integer_value(json_object_get(doc, "pass")),
-		json_string_value(json_object_get(doc, "time")),
-		json_real_value(json_object_get(doc, "duration_seconds")),
-		json_string_value(json_object_get(doc, "result")),
+	fprintf(out, "last pass:  #%lld at ", (long long)json_integer_value(json_object_get(doc, "pass")));
+	put(out, json_string_value(json_object_get(doc, "time")));
+	fprintf(out, ", %.1f s, ", json_number_value(json_object_get(doc, "duration_seconds")));
+	put(out, json_string_value(json_object_get(doc, "result")));
+	fprintf(out, " (%lld changes)\nnext pass:  ",
 		(long long)json_integer_value(json_object_get(doc, "changes")));
-	fprintf(out, "next pass:  %s\n", json_string_value(json_object_get(doc, "next_pass")));
-	if (json_is_string(json_object_get(doc, "last_error")))
-		fprintf(out, "last error: %s\n", json_string_value(json_object_get(doc, "last_error")));
+	put(out, json_string_value(json_object_get(doc, "next_pass")));
+	fputc('\n', out);
+	if (json_is_string(json_object_get(doc, "last_error"))) {
+		fputs("last error: ", out);
+		put(out, json_string_value(json_object_get(doc, "last_error")));
+		fputc('\n', out);
+	}
 	json_object_foreach(models, name, m) {
 		json_t *grants = json_object_get(m, "grants"), *n;
 		const char *st;
 
-		fprintf(out, "model %s:", name);
-		json_object_foreach(grants, st, n)
-			fprintf(out, " %s=%lld", st, (long long)json_integer_value(n));
-		if (json_is_string(json_object_get(m, "error")))
-			fprintf(out, " (error: %s)", json_string_value(json_object_get(m, "error")));
+		fputs("model ", out);
+		put(out, name);
+		fputc(':', out);
+		json_object_foreach(grants, st, n) {
+			fputc(' ', out);
+			put(out, st);
+			fprintf(out, "=%lld", (long long)json_integer_value(n));
+		}
+		if (json_is_string(json_object_get(m, "error"))) {
+			fputs(" (error: ", out);
+			put(out, json_string_value(json_object_get(m, "error")));
+			fputc(')', out);
+		}
 		fputc('\n', out);
 	}
+}
+
+/* Whose status.json may be believed: root's, the caller's, or that of
+ * the state directory's owner (the daemon's DynamicUser). */
+static bool owner_ok(const char *dir, uid_t uid)
+{
+	struct stat st = { 0 };
+
+	return uid == 0 || uid == geteuid() || (stat(dir, &st) == 0 && st.st_uid == uid);
+}
+
+/* dir/status.json, opened O_NOFOLLOW: a symlink planted there (to
+ * /etc/shadow) is refused, not followed. Caller decrefs. */
+static json_t *load_status(const char *dir, const char *path, char **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	struct stat st = { 0 };
+	json_error_t jerr;
+	json_t *doc = NULL;
+
+	*err = NULL;
+	if (fd < 0) {
+		*err = errno == ELOOP ? xasprintf("%s: is a symlink; refusing to follow it", path)
+				      : xasprintf("%s: %s (has `lmgrantd run` completed a pass yet?)", path,
+						  strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		*err = xasprintf("%s: not a regular file", path);
+	else if (!owner_ok(dir, st.st_uid))
+		*err = xasprintf("%s: owned by uid %lu, neither root, the caller nor the state directory's owner",
+				 path, (unsigned long)st.st_uid);
+	else if (st.st_size > STATUS_MAX_BYTES)
+		*err = xasprintf("%s: larger than 16 MiB", path);
+	else
+		doc = json_loadfd(fd, 0, &jerr);
+	if (!*err && !json_is_object(doc))
+		*err = xasprintf("%s: not a JSON object: %s", path, jerr.text);
+	close(fd);
+	if (*err) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 int state_print_status(const char *dir, enum output_format fmt, FILE *out, char **err)
 {
 	char *path = xasprintf("%s/status.json", dir);
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr);
+	json_t *doc = load_status(dir, path, err);
+	const char *bad = NULL;
 
-	if (!json_is_object(doc)) {
-		*err = xasprintf("%s: %s (has `lmgrantd run` completed a pass yet?)", path, jerr.text);
-		json_decref(doc);
-		free(path);
-		return -1;
-	}
+	if (!doc)
+		goto fail;
 	if (fmt == OUTPUT_JSON) {
 		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 		fprintf(out, "%s\n", text);
 		free(text);
+	} else if ((bad = status_bad_member(doc))) {
+		*err = xasprintf("%s: member '%s' is missing or of the wrong type; not written by this lmgrantd?",
+				 path, bad);
+		goto fail;
 	} else {
 		print_status_text(out, doc);
 	}
 	json_decref(doc);
 	free(path);
 	return 0;
+fail:
+	json_decref(doc);
+	free(path);
+	return -1;
 }
 
-/* Prometheus label values escape backslash, quote and newline. */
+/* Prometheus label values escape backslash, quote and newline. An error
+ * type is AWS's text: made safe and bounded (text_escape) first, so what
+ * a scrape shows on a terminal is plain text. */
 static void label(struct strbuf *sb, const char *name, const char *value, bool last)
 {
+	char *safe = text_escape(value, ESCAPE_FIELD_MAX);
+
 	sb_printf(sb, "%s=\"", name);
-	for (const char *p = value ? value : ""; *p; p++) {
+	for (const char *p = safe; *p; p++) {
 		if (*p == '\\' || *p == '"')
 			sb_append(sb, "\\", 1);
 		if (*p == '\n')
@@ -222,6 +386,7 @@ static void label(struct strbuf *sb, const char *name, const char *value, bool l
 		else
 			sb_append(sb, p, 1);
 	}
+	free(safe);
 	sb_puts(sb, last ? "\"" : "\",");
 }
 

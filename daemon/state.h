@@ -50,7 +50,10 @@ struct memory *state_recall_memory(const char *dir);
  * cfg; a failure is logged as a warning. */
 void state_keep_memory(const char *dir, struct memory *m, const struct config *cfg);
 
-/* Writes data to path atomically. Returns -1 with *err. */
+/* Writes data to path atomically: a new temporary file beside it (random
+ * name, O_CREAT|O_EXCL|O_NOFOLLOW: nothing planted there is followed),
+ * fsync, rename. Every atomic write of lmgrantd goes through this.
+ * Returns -1 with *err. */
 int write_file_atomic(const char *path, const char *data, size_t len, char **err);
 
 #endif

@@ -135,6 +135,89 @@ void sb_free(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most avail bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t avail)
+{
+	size_t n = 0;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		n = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		n = 3;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		n = 4;
+	if (n == 0 || n > avail)
+		return 0;
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if (p[0] == 0xE0)
+		lo = 0xA0;
+	else if (p[0] == 0xED)
+		hi = 0x9F;
+	else if (p[0] == 0xF0)
+		lo = 0x90;
+	else if (p[0] == 0xF4)
+		hi = 0x8F;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A valid sequence a terminal would still act on: C1 controls
+ * (U+0080-U+009F, 0x9B is CSI), U+2028/U+2029 and the bidi controls. */
+static bool utf8_is_control(const unsigned char *p, size_t n)
+{
+	unsigned cp = 0;
+
+	if (n == 2)
+		cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+	else if (n == 3)
+		cp = ((unsigned)(p[0] & 0x0F) << 12) | ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static void sb_hex_bytes(struct strbuf *sb, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_printf(sb, "\\x%02x", p[i]);
+}
+
+void sb_escape(struct strbuf *sb, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len = s ? strlen(s) : 0;
+
+	while (i < len) {
+		size_t n = p[i] < 0x80 ? 1 : utf8_len(p + i, len - i);
+		bool hex = n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) ||
+			   (n > 1 && utf8_is_control(p + i, n));
+
+		if (n == 0)
+			n = 1;
+		if (i + n > max) {
+			sb_puts(sb, "...");
+			return;
+		}
+		if (hex)
+			sb_hex_bytes(sb, p + i, n);
+		else
+			sb_append(sb, s + i, n);
+		i += n;
+	}
+}
+
+char *text_escape(const char *s, size_t max)
+{
+	struct strbuf sb = { 0 };
+
+	sb_escape(&sb, s, max);
+	return sb_steal(&sb);
+}
+
 void strlist_push(struct strlist *l, char *s)
 {
 	grow_array((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));

@@ -39,6 +39,20 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(pr
 char *sb_steal(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 
+/*
+ * Untrusted text (from AWS, a file or the environment) made safe for one
+ * line of a terminal, a log or a text output (SPEC 6): control characters
+ * (C0, DEL, C1), Unicode line separators and bidirectional overrides, and
+ * bytes that are not valid UTF-8 become \xNN per byte; the rest is kept.
+ * At most max bytes of s are taken; a longer s is cut on a character
+ * boundary and ends in "...". NULL appends nothing.
+ */
+#define ESCAPE_FIELD_MAX 1024    /* one value: an ARN, an error type or message */
+#define ESCAPE_LINE_MAX 8192     /* a whole log line */
+void sb_escape(struct strbuf *sb, const char *s, size_t max);
+/* The same as a new string (caller frees); NULL gives "". */
+char *text_escape(const char *s, size_t max);
+
 /* A growable list of owned strings. */
 struct strlist {
 	char **items;

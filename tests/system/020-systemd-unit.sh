@@ -76,6 +76,7 @@ need 'DynamicUser=yes$'
 need 'StateDirectory=lmgrantd$'
 need 'ConfigurationDirectory=lmgrantd$'
 need 'LoadCredential=aws'
+need 'LimitCORE=0$'
 echo "unit: required settings present"
 
 # --- catalog ----------------------------------------------------------------
