@@ -143,6 +143,11 @@ static enum attempt_outcome classify(const struct request *rq, const struct http
 	free(err->request_id);
 	err->request_id = resp->request_id[0] ? xstrdup(resp->request_id) : NULL;
 	err->http_status = resp->status;
+	if (resp->not_loopback) {
+		aws_error_set(err, AWS_ERR_TRANSPORT, rq->operation, "NotLoopback",
+			      "plain http connected to an address that is not loopback; nothing was sent");
+		return ATTEMPT_FAIL;
+	}
 	if (resp->transport_failed) {
 		aws_error_set(err, AWS_ERR_TRANSPORT, rq->operation, resp->error,
 			      resp->too_big ? "response larger than the 16 MiB cap" : NULL);

@@ -5,6 +5,7 @@
  */
 #include "endpoint.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +58,34 @@ static char *url_host(const char *url)
 	return copy;
 }
 
-static bool host_is_loopback(const char *host)
+/* An address as curl reports it (CURLINFO_PRIMARY_IP style): numeric
+ * IPv4 in 127.0.0.0/8, or ::1. Never a name. */
+bool endpoint_ip_is_loopback(const char *ip)
 {
-	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-	       strncmp(host, "127.", 4) == 0;
+	struct in_addr a4 = { 0 };
+	struct in6_addr a6 = { 0 };
+
+	if (inet_pton(AF_INET, ip, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* SPEC 3: a numeric 127.0.0.0/8 address, [::1] or localhost (which curl
+ * resolves itself, without DNS). A name that merely starts with "127."
+ * (127.0.0.1.nip.io) is a DNS name like any other and is refused here,
+ * before anything is looked up. */
+bool endpoint_host_is_loopback(const char *host)
+{
+	char inner[INET6_ADDRSTRLEN + 1] = { 0 };
+	size_t len = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (len > 2 && len - 2 < sizeof(inner) && host[0] == '[' && host[len - 1] == ']') {
+		memcpy(inner, host + 1, len - 2);
+		return strchr(inner, '.') == NULL && endpoint_ip_is_loopback(inner);
+	}
+	return strchr(host, ':') == NULL && endpoint_ip_is_loopback(host);
 }
 
 /* Plain http would send signed requests and answers in clear text, so it
@@ -79,7 +104,7 @@ static int check_endpoint_url(const char *url, char **err)
 		*err = xasprintf("endpoint %s: not a valid URL", url);
 		goto fail;
 	}
-	if (strncmp(url, "http://", 7) == 0 && !host_is_loopback(host)) {
+	if (strncmp(url, "http://", 7) == 0 && !endpoint_host_is_loopback(host)) {
 		*err = xasprintf("endpoint %s: plain http is accepted only for loopback hosts", url);
 		goto fail;
 	}

@@ -29,6 +29,12 @@ struct aws_env {
 };
 void aws_env_from_environ(struct aws_env *env);
 
+/* SPEC 3's loopback rule for plain http: host as in a URL ("127.0.0.1",
+ * "[::1]", "localhost"; a name such as "127.0.0.1.nip.io" is not), and ip
+ * as curl reports the address it connected to ("127.0.0.1", "::1"). */
+bool endpoint_host_is_loopback(const char *host);
+bool endpoint_ip_is_loopback(const char *ip);
+
 enum aws_api { AWS_API_LICENSE_MANAGER, AWS_API_ORGANIZATIONS, AWS_API_STS };
 /* Fills *out for api in region per SPEC §3. Returns -1 with *err (caller
  * frees) for an endpoint that is not https and not loopback http. */
