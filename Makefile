@@ -38,6 +38,7 @@ LIB_SRCS := \
 	daemon/config_schema.c \
 	daemon/config_model.c \
 	daemon/config_check.c \
+	daemon/gitrev.c \
 	daemon/plan.c \
 	daemon/names.c \
 	daemon/arn.c \
@@ -50,6 +51,9 @@ LIB_SRCS := \
 	daemon/creds_profile.c \
 	daemon/creds_process.c \
 	daemon/xmltree.c \
+	daemon/creds_token.c \
+	daemon/creds_webid.c \
+	daemon/creds_container.c \
 	daemon/sts.c \
 	daemon/imds.c \
 	daemon/lm.c \
@@ -61,6 +65,9 @@ LIB_SRCS := \
 	daemon/output.c \
 	daemon/state.c \
 	daemon/service.c \
+	daemon/control.c \
+	daemon/doctor.c \
+	daemon/doctor_read.c \
 	daemon/pool.c \
 	daemon/memory.c
 MAIN_SRC := daemon/main.c

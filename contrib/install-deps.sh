@@ -6,6 +6,10 @@ pkgs="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev 
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in
 # by clang when recommends are off).
 pkgs="$pkgs clang libclang-rt-14-dev"
+# GitOps tests (600, 605, 606): git makes the config checkouts lmgrantd reads
+# the revision of (lmgrantd itself never runs git); python3-yaml reads the CI
+# example's steps.
+pkgs="$pkgs git python3-yaml"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -183,12 +183,12 @@ static int perform(struct http_client *c, const struct request *rq, struct cred_
 		char *cerr = NULL;
 		bool renew = false;
 
-		if (cred_source_get(cs, time(NULL), &cr, &cerr) < 0) {
+		if (cs && cred_source_get(cs, time(NULL), &cr, &cerr) < 0) {
 			aws_error_set(err, AWS_ERR_CREDENTIALS, rq->operation, "NoCredentials", cerr);
 			free(cerr);
 			return -1;
 		}
-		http_send_signed(c, &rq->http, &cr, &resp);
+		http_send_signed(c, &rq->http, cs ? &cr : NULL, &resp);
 		if (resp.cancelled) {
 			http_response_clear(&resp);
 			aws_credentials_clear(&cr);
@@ -209,7 +209,7 @@ static int perform(struct http_client *c, const struct request *rq, struct cred_
 		http_response_clear(&resp);
 		/* Expired before its time: new credentials get one more try,
 		 * right away; the same ones again would only fail again. */
-		if (out == ATTEMPT_FAIL && !renewed && err->remedy == AWS_REMEDY_RENEW_CREDENTIALS)
+		if (out == ATTEMPT_FAIL && !renewed && cs && err->remedy == AWS_REMEDY_RENEW_CREDENTIALS)
 			renew = cred_source_renew(cs, cr.access_key_id, time(NULL));
 		aws_credentials_clear(&cr);
 		if (renew) {

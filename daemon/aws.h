@@ -40,7 +40,8 @@ int aws_json_call(struct http_client *c, const struct aws_service *svc,
 /*
  * Calls a query-protocol (STS) operation with an x-www-form-urlencoded
  * body (borrowed). On success returns 0 and *xml_out (caller frees) holds
- * the raw XML answer.
+ * the raw XML answer. cs NULL sends the request unsigned (STS
+ * AssumeRoleWithWebIdentity, whose token is its proof).
  */
 int aws_query_call(struct http_client *c, const struct aws_service *svc,
 		   struct cred_source *cs, const char *operation, const char *form,

@@ -18,9 +18,19 @@
 #define HINT_UNKNOWN_KEY                                                                          \
 	"AWS does not know this access key or session token: check which credentials lmgrantd "   \
 	"uses (`lmgrantd whoami`)"
+/* AWS tells a clock ahead, a clock behind and a wrong key apart only in
+ * the message, which no decision reads: one hint names them all. */
 #define HINT_SIGNATURE                                                                            \
-	"the secret access key does not belong to the access key id, or the system clock is off "  \
-	"by more than 5 minutes (enable time synchronisation, NTP)"
+	"the system clock is off (ahead or behind) by more than 5 minutes, or the secret access "  \
+	"key does not belong to the access key id: enable time synchronisation (NTP), or check "   \
+	"the key (`lmgrantd whoami`)"
+/* Which account to use is `doctor`'s question (a delegated administrator
+ * is as good as the management account); here the policy lacks an action,
+ * which aws_error_describe names. */
+#define HINT_DENIED                                                                               \
+	"the IAM policy of the identity lmgrantd runs as does not allow this action: add it "      \
+	"(contrib/iam/lmgrantd-daemon.json lists every action lmgrantd needs; `lmgrantd doctor` "  \
+	"checks the rest of the set-up)"
 
 static const struct aws_error_rule rules[] = {
 	/* Throttling: retried with backoff, then AWS_ERR_THROTTLED. */
@@ -48,9 +58,8 @@ static const struct aws_error_rule rules[] = {
 	{ "InvalidClientTokenId", NULL, AWS_ERR_API, AWS_REMEDY_NONE, HINT_UNKNOWN_KEY },
 	{ "InvalidSignatureException", NULL, AWS_ERR_API, AWS_REMEDY_NONE, HINT_SIGNATURE },
 	{ "SignatureDoesNotMatch", NULL, AWS_ERR_API, AWS_REMEDY_NONE, HINT_SIGNATURE },
-	{ "AccessDeniedException", NULL, AWS_ERR_API, AWS_REMEDY_NONE,
-	  "the credentials lack this permission: lmgrantd needs the License Manager grant "
-	  "operations and Organizations read access in the management account (see `lmgrantd whoami`)" },
+	{ "AccessDeniedException", NULL, AWS_ERR_API, AWS_REMEDY_NONE, HINT_DENIED },
+	{ "AccessDenied", NULL, AWS_ERR_API, AWS_REMEDY_NONE, HINT_DENIED }, /* STS */
 	/* Organizations. */
 	{ "AWSOrganizationsNotInUseException", NULL, AWS_ERR_API, AWS_REMEDY_NO_ORGANIZATION,
 	  "the account is not in an organization: run lmgrantd with credentials of the "
@@ -58,10 +67,14 @@ static const struct aws_error_rule rules[] = {
 	/* License Manager answers a CreateGrant to an organization or OU with
 	 * ValidationException while trusted access is off (SPEC 4.2); the same
 	 * type answers a stale source version on the writes that carry one. */
+	/* The console's "Link AWS Organizations accounts" setting was seen
+	 * live not to be enough: the Organizations calls are what works. */
 	{ "ValidationException", "CreateGrant", AWS_ERR_API, AWS_REMEDY_NONE,
-	  "enable trusted access for AWS License Manager in AWS Organizations, if it is off (License "
-	  "Manager console, Settings, Link AWS Organizations accounts; or `aws organizations "
-	  "enable-aws-service-access --service-principal license-manager.amazonaws.com`)" },
+	  "enable trusted access for AWS License Manager in AWS Organizations: from the management "
+	  "account run `aws organizations enable-aws-service-access --service-principal "
+	  "license-manager.amazonaws.com` and `aws organizations enable-aws-service-access "
+	  "--service-principal license-management.marketplace.amazonaws.com` (`lmgrantd doctor` "
+	  "checks both)" },
 	{ "ValidationException", "CreateGrantVersion", AWS_ERR_API, AWS_REMEDY_REREAD, NULL },
 	{ "ValidationException", "DeleteGrant", AWS_ERR_API, AWS_REMEDY_REREAD, NULL },
 	/* An error answer without a type is not what any AWS API sends. */
@@ -172,10 +185,28 @@ const char *aws_error_hint(const struct aws_error *e)
 	return aws_error_rule_for(e->type, e->operation, e->http_status)->hint;
 }
 
+/* The IAM action an AccessDenied answer names ("... is not authorized to
+ * perform: license-manager:TagResource ..."), for the hint: often not the
+ * operation called (CreateGrant with tags needs TagResource). Display
+ * only; no decision depends on it. Caller frees; NULL when none. */
+static char *denied_action(const struct aws_error *e)
+{
+	static const char marker[] = "perform: ";
+	const char *at = e->message ? strstr(e->message, marker) : NULL;
+	size_t n;
+
+	if (!at)
+		return NULL;
+	at += sizeof(marker) - 1;
+	n = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:*");
+	return n > 0 && n < 128 && memchr(at, ':', n) ? xstrndup(at, n) : NULL;
+}
+
 char *aws_error_describe(const struct aws_error *e)
 {
 	struct strbuf sb = { 0 };
 	const char *hint = aws_error_hint(e);
+	char *action = hint && e->type && strncmp(e->type, "AccessDenied", 12) == 0 ? denied_action(e) : NULL;
 
 	sb_printf(&sb, "%s: %s", e->operation ? e->operation : "request",
 		  e->type ? e->type : "error");
@@ -185,7 +216,10 @@ char *aws_error_describe(const struct aws_error *e)
 		sb_printf(&sb, " (after %u attempts)", e->attempts);
 	if (e->request_id)
 		sb_printf(&sb, " [request id %s]", e->request_id);
-	if (hint)
+	if (action)
+		sb_printf(&sb, "; hint: %s is denied: %s", action, hint);
+	else if (hint)
 		sb_printf(&sb, "; hint: %s", hint);
+	free(action);
 	return sb_steal(&sb);
 }

@@ -13,7 +13,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 
 #include "config_schema.h"
 #include "config_yaml.h"
+#include "gitrev.h"
 #include "safefile.h"
 #include "util.h"
 
@@ -54,6 +57,7 @@ void config_free(struct config *cfg)
 	free(cfg->region);
 	free(cfg->activation_override);
 	free(cfg->grantee_role);
+	free(cfg->revision);
 	for (size_t i = 0; i < cfg->nmodels; i++)
 		config_model_clear(&cfg->models[i]);
 	free(cfg->models);
@@ -168,6 +172,29 @@ fail:
 	return -1;
 }
 
+/* SPEC §6: a single file is digested as its bytes (what sha256sum
+ * prints); a directory's files each as base name, NUL, bytes, so that
+ * renaming a file changes the digest too. */
+static void digest_add(struct loader *L, const char *path, const char *buf, size_t len)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (L->is_dir)
+		EVP_DigestUpdate(L->digest, base, strlen(base) + 1);
+	EVP_DigestUpdate(L->digest, buf, len);
+}
+
+static void digest_finish(struct loader *L)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_DigestFinal_ex(L->digest, md, &n);
+	for (unsigned int i = 0; i < n && i < 32; i++)
+		snprintf(L->cfg->sha256 + 2 * i, 3, "%02x", md[i]);
+}
+
 /* One opened file: checked, parsed, read into L. Takes fd; path is
  * borrowed. Checks go through fd, not the name, so that what is checked is
  * what is read. */
@@ -195,6 +222,7 @@ static void load_fd(struct loader *L, const char *path, int fd)
 	}
 	if (read_bounded(L, path, fd, &buf, &len) < 0)
 		goto out;
+	digest_add(L, path, buf, len);
 	L->cfg->files = xrealloc(L->cfg->files, (L->cfg->nfiles + 1) * sizeof(*L->cfg->files));
 	L->cfg->files[L->cfg->nfiles++] = xstrdup(path);
 	yf.name = L->cfg->files[yf.file_no];
@@ -389,6 +417,7 @@ static void loader_free(struct loader *L)
 		config_model_clear(&L->drafts[i].m);
 	free(L->drafts);
 	diag_free(&L->diags);
+	EVP_MD_CTX_free(L->digest);
 	config_free(L->cfg);
 	*L = (struct loader){ 0 };
 }
@@ -421,9 +450,11 @@ static void load_path(struct loader *L, const char *path)
 
 int config_load(const char *path, struct config **out, struct config_errors *errs)
 {
-	struct loader L = { .cfg = config_new_defaults() };
+	struct loader L = { .cfg = config_new_defaults(), .digest = EVP_MD_CTX_new() };
 
 	*out = NULL;
+	if (!L.digest || EVP_DigestInit_ex(L.digest, EVP_sha256(), NULL) != 1)
+		abort(); /* out of memory, as xmalloc treats it */
 	load_path(&L, path);
 	check_model_names(&L);
 	check_licenses(&L);
@@ -431,6 +462,8 @@ int config_load(const char *path, struct config **out, struct config_errors *err
 	if (L.diags.n)
 		goto fail;
 	take_models(&L);
+	digest_finish(&L);
+	L.cfg->revision = gitrev_for_path(path);
 	*out = L.cfg;
 	L.cfg = NULL;
 	loader_free(&L);

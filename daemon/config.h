@@ -77,6 +77,13 @@ struct config {
 	size_t nmodels;
 	char **files;                 /* the files read, in read order */
 	size_t nfiles;
+	/* SPEC §6: sha256 (hex) of the bytes read; for a directory, of each
+	 * file's base name, a NUL byte and its bytes, in name order. */
+	char sha256[65];
+	/* The git commit of the checkout holding the config (gitrev), or NULL
+	 * when it is in none. Owned. */
+	char *revision;
+	bool observe;                 /* mode: observe; plan and journal, change nothing */
 };
 
 /* Error lines, each "FILE:LINE:COLUMN: message" (or "PATH: message" for

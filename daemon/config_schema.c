@@ -420,6 +420,30 @@ static void set_activation(struct loader *L, const struct ynode *key, const stru
 			ARRAY_LEN(activation_fields), obj);
 }
 
+/* SPEC §5: observe plans and journals every pass but changes nothing. */
+static void set_mode(struct loader *L, const struct ynode *key, const struct ynode *val,
+		     void *obj)
+{
+	static const char *const values[] = { "enforce", "observe" };
+	const char *s = NULL;
+	const char *hint = NULL;
+	struct yquote q = { 0 };
+
+	(void)key;
+	(void)obj;
+	if (!schema_get_str(L, val, "mode", &s))
+		return;
+	if (strcmp(s, values[0]) == 0 || strcmp(s, values[1]) == 0) {
+		L->cfg->observe = strcmp(s, "observe") == 0;
+		return;
+	}
+	hint = closest_match(s, values, ARRAY_LEN(values));
+	if (hint)
+		schema_err(L, val, "mode '%s' is not valid; did you mean '%s'?", yquote(&q, s), hint);
+	else
+		schema_err(L, val, "mode '%s' is not valid: use enforce or observe", yquote(&q, s));
+}
+
 static const struct field top_fields[] = {
 	{ "version", SET_NONE, set_version },
 	{ "region", SET_REGION, set_region },
@@ -429,6 +453,7 @@ static const struct field top_fields[] = {
 	{ "max_tps", SET_MAX_TPS, set_max_tps },
 	{ "retry", SET_RETRY, set_retry },
 	{ "activation", SET_ACTIVATION, set_activation },
+	{ "mode", SET_MODE, set_mode },
 	{ "failed_retry", SET_FAILED_RETRY, set_failed_retry },
 	{ "models", SET_NONE, schema_set_models },
 };

@@ -25,6 +25,7 @@ enum setting {
 	SET_MAX_TPS,
 	SET_RETRY,
 	SET_ACTIVATION,
+	SET_MODE,
 	SET_FAILED_RETRY,
 	NSETTINGS,
 };
@@ -56,6 +57,7 @@ struct loader {
 	size_t file_no;
 	const char *file;                    /* borrowed from cfg->files */
 	bool file_has_version;
+	struct evp_md_ctx_st *digest;        /* the config's sha256 so far; owned */
 };
 
 /* Reads one file's tree (root may be NULL: an empty file) into L: settings

@@ -7,7 +7,11 @@
  *      config files: static keys, role_arn with source_profile or
  *      credential_source, credential_process (creds_profile turns it into a
  *      recipe, executed here)
- *   4. EC2 instance metadata (IMDSv2), unless AWS_EC2_METADATA_DISABLED=true
+ *      and role_arn with web_identity_token_file
+ *   4. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (creds_webid)
+ *   5. container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
+ *      _FULL_URI (creds_container)
+ *   6. EC2 instance metadata (IMDSv2), unless AWS_EC2_METADATA_DISABLED=true
  * A source that is there but broken (half the keys, an unparsable file, a
  * role that cannot be assumed, an AWS_PROFILE that does not exist) is an
  * error, not a reason to try the next one: falling through would use
@@ -29,8 +33,10 @@
 
 #include <pthread.h>
 
+#include "creds_container.h"
 #include "creds_process.h"
 #include "creds_profile.h"
+#include "creds_webid.h"
 #include "http.h"
 #include "imds.h"
 #include "log.h"
@@ -83,6 +89,13 @@ void creds_env_from_environ(struct creds_env *env)
 		env->region = env_or_null("AWS_DEFAULT_REGION");
 	env->imds_endpoint = env_or_null("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	env->imds_disabled = disabled && strcasecmp(disabled, "true") == 0;
+	env->web_identity_token_file = env_or_null("AWS_WEB_IDENTITY_TOKEN_FILE");
+	env->role_arn = env_or_null("AWS_ROLE_ARN");
+	env->role_session_name = env_or_null("AWS_ROLE_SESSION_NAME");
+	env->container_relative_uri = env_or_null("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	env->container_full_uri = env_or_null("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	env->container_token = env_or_null("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	env->container_token_file = env_or_null("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 }
 
 const char *creds_sts_region(const struct creds_env *env, const char *config_region)
@@ -244,6 +257,16 @@ static int base_from_environment(const struct creds_env *e, const char *profile,
 	return 0;
 }
 
+static int from_web_identity(struct creds_provider *p, const struct creds_webid *w,
+			     struct aws_credentials *c, char **err)
+{
+	struct aws_client sts = { network(p, "web identity", err), NULL, &p->sts };
+
+	if (!sts.http)
+		return -1;
+	return creds_webid_get(&sts, w, c, err);
+}
+
 static int from_imds(struct creds_provider *p, time_t now, struct aws_credentials *c,
 		     char **role, char **err)
 {
@@ -273,6 +296,10 @@ static char *recipe_label(const struct creds_recipe *r, const char *kind, const 
 		break;
 	case CREDS_BASE_IMDS:
 		sb_printf(&sb, "EC2 instance metadata (role %s)", imds_role ? imds_role : "?");
+		break;
+	case CREDS_BASE_WEB_IDENTITY:
+		sb_printf(&sb, "%s %s (web identity, role %s, token file %s)", kind, r->base_profile,
+			  r->web_role.role_arn, r->web_token_file);
 		break;
 	}
 	return sb_steal(&sb);
@@ -318,6 +345,20 @@ static int run_recipe(struct creds_provider *p, struct creds_recipe *r, const ch
 		if (from_imds(p, now, out, &imds_role, err) < 0)
 			goto out;
 		break;
+	case CREDS_BASE_WEB_IDENTITY: {
+		struct creds_webid w = {
+			r->web_token_file, r->web_role.role_arn, r->web_role.session_name,
+		};
+
+		if (from_web_identity(p, &w, out, err) < 0) {
+			char *inner = *err;
+
+			*err = xasprintf("profile %s: %s", r->base_profile, inner);
+			free(inner);
+			goto out;
+		}
+		break;
+	}
 	}
 	for (size_t i = 0; i < r->nroles; i++)
 		if (assume(p, &r->roles[i], out, err) < 0)
@@ -393,6 +434,60 @@ static int from_files(struct creds_provider *p, const struct creds_files *files,
 	return rc;
 }
 
+/* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN: both or neither. */
+static int from_env_web_identity(struct creds_provider *p, struct aws_credentials *c,
+				 char **source, struct strbuf *why)
+{
+	const struct creds_env *e = &p->env;
+	struct creds_webid w = { e->web_identity_token_file, e->role_arn, e->role_session_name };
+	char *err = NULL;
+
+	if (!e->web_identity_token_file && !e->role_arn) {
+		sb_puts(why, "web identity: AWS_WEB_IDENTITY_TOKEN_FILE not set; ");
+		return 1;
+	}
+	if (!e->web_identity_token_file || !e->role_arn) {
+		note_broken(why, "web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must be set together");
+		return -1;
+	}
+	if (from_web_identity(p, &w, c, &err) < 0) {
+		note_broken(why, err);
+		free(err);
+		return -1;
+	}
+	*source = xasprintf("web identity (role %s, token file %s)", e->role_arn,
+			    e->web_identity_token_file);
+	return 0;
+}
+
+static int from_container(struct creds_provider *p, time_t now, struct aws_credentials *c,
+			  char **source, struct strbuf *why)
+{
+	const struct creds_env *e = &p->env;
+	struct creds_container cc = {
+		e->container_relative_uri, e->container_full_uri, e->container_token,
+		e->container_token_file,
+	};
+	struct http_client *http = NULL;
+	char *err = NULL, *url = NULL;
+
+	if (!cc.relative_uri && !cc.full_uri) {
+		sb_puts(why, "container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI not set; ");
+		return 1;
+	}
+	http = network(p, "container credentials", &err);
+	if (!http || creds_container_get(http, &cc, now, c, &err) < 0) {
+		note_broken(why, err);
+		free(err);
+		return -1;
+	}
+	url = creds_container_url(&cc, &err);
+	*source = xasprintf("container credentials (%s)", url ? url : "?");
+	free(url);
+	free(err);
+	return 0;
+}
+
 static int resolve_chain(struct creds_provider *p, time_t now, struct aws_credentials *c,
 			 char **source, char **err)
 {
@@ -430,6 +525,13 @@ static int resolve_chain(struct creds_provider *p, time_t now, struct aws_creden
 		sb_puts(&why, "AWS_PROFILE names a profile that does not exist; ");
 		goto done;
 	}
+	rc = from_env_web_identity(p, c, source, &why);
+	if (rc <= 0)
+		goto done;
+	rc = from_container(p, now, c, source, &why);
+	if (rc <= 0)
+		goto done;
+	rc = -1;
 	if (e->imds_disabled) {
 		sb_puts(&why, "instance metadata: disabled by AWS_EC2_METADATA_DISABLED; ");
 		goto done;

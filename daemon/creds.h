@@ -2,14 +2,17 @@
  * creds: finds AWS credentials the way the AWS SDKs do (SPEC §3), first
  * found wins: environment, systemd credential, shared credentials/config
  * profile (static keys, role_arn + source_profile or credential_source,
- * credential_process), EC2 instance metadata (IMDSv2). The provider caches
+ * credential_process, role_arn + web_identity_token_file), web identity
+ * (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), container credentials
+ * (ECS), EC2 instance metadata (IMDSv2). The provider caches
  * what it found; creds_get hands out the current credentials and resolves
  * the chain again CREDS_REFRESH_MARGIN_S before temporary ones expire.
  *
  * Reading the files is creds_profile's job, running credential_process is
- * creds_process's, the network calls are sts's and imds's. Those who sign
- * requests see the provider only as a struct cred_source (credentials.h).
- * This module never logs or returns a secret in an error message.
+ * creds_process's, the network calls are sts's, creds_webid's,
+ * creds_container's and imds's. Those who sign requests see the provider
+ * only as a struct cred_source (credentials.h). This module never logs or
+ * returns a secret in an error message.
  *
  * Threads: a provider has a lock of its own, held while the chain is
  * resolved (a credential_process may run for 30 s, a role chain makes STS
@@ -39,6 +42,13 @@ struct creds_env {
 	const char *region;                 /* AWS_REGION, else AWS_DEFAULT_REGION */
 	const char *imds_endpoint;          /* AWS_EC2_METADATA_SERVICE_ENDPOINT */
 	bool imds_disabled;                 /* AWS_EC2_METADATA_DISABLED=true */
+	const char *web_identity_token_file; /* AWS_WEB_IDENTITY_TOKEN_FILE */
+	const char *role_arn;               /* AWS_ROLE_ARN */
+	const char *role_session_name;      /* AWS_ROLE_SESSION_NAME */
+	const char *container_relative_uri; /* AWS_CONTAINER_CREDENTIALS_RELATIVE_URI */
+	const char *container_full_uri;     /* AWS_CONTAINER_CREDENTIALS_FULL_URI */
+	const char *container_token;        /* AWS_CONTAINER_AUTHORIZATION_TOKEN */
+	const char *container_token_file;   /* AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE */
 };
 void creds_env_from_environ(struct creds_env *env);
 

@@ -58,6 +58,15 @@ static void ini_free(struct ini *f)
 	memset(f, 0, sizeof(*f));
 }
 
+static void creds_role_clear(struct creds_role *r)
+{
+	free(r->profile);
+	free(r->role_arn);
+	free(r->session_name);
+	free(r->external_id);
+	memset(r, 0, sizeof(*r));
+}
+
 void creds_recipe_clear(struct creds_recipe *r)
 {
 	if (!r)
@@ -67,13 +76,11 @@ void creds_recipe_clear(struct creds_recipe *r)
 	free(r->base_file);
 	aws_credentials_clear(&r->keys);
 	free_secret(r->process); /* a command line may carry a token */
-	for (size_t i = 0; i < r->nroles; i++) {
-		free(r->roles[i].profile);
-		free(r->roles[i].role_arn);
-		free(r->roles[i].session_name);
-		free(r->roles[i].external_id);
-	}
+	for (size_t i = 0; i < r->nroles; i++)
+		creds_role_clear(&r->roles[i]);
 	free(r->roles);
+	creds_role_clear(&r->web_role);
+	free(r->web_token_file);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -469,12 +476,30 @@ static int take_credential_source(const struct profile_view *v, const char *src,
 	return 0;
 }
 
+/* role_arn + web_identity_token_file: the role is the base, assumed with
+ * the token rather than with other credentials. */
+static int take_web_identity(const struct profile_view *v, const char *token_file,
+			     struct creds_recipe *out, char **err)
+{
+	if (take_role(v, &out->web_role, err) < 0)
+		return -1;
+	if (!*token_file) {
+		*err = xasprintf("%s: profile %s: web_identity_token_file is empty", view_file(v), v->name);
+		return -1;
+	}
+	out->base = CREDS_BASE_WEB_IDENTITY;
+	out->web_token_file = xstrdup(token_file);
+	out->base_profile = xstrdup(v->name);
+	out->base_file = xstrdup(view_file(v));
+	return 0;
+}
+
 /* The base of a profile without role_arn: static keys, else
  * credential_process. */
 static int take_base(const struct profile_view *v, struct creds_recipe *out, char **err)
 {
 	static const char *const unsupported[] = {
-		"sso_session", "sso_start_url", "web_identity_token_file",
+		"sso_session", "sso_start_url",
 	};
 	const char *process;
 	int rc = take_static(v, out, err);
@@ -491,10 +516,15 @@ static int take_base(const struct profile_view *v, struct creds_recipe *out, cha
 	}
 	for (size_t i = 0; i < ARRAY_LEN(unsupported); i++) {
 		if (view_get(v, unsupported[i], NULL)) {
-			*err = xasprintf("%s: profile %s uses %s, which lmgrantd does not support",
-					 view_file(v), v->name, unsupported[i]);
+			*err = xasprintf("%s: profile %s uses %s, which lmgrantd does not support (use credential_process with `aws configure export-credentials --profile %s --format process`)",
+					 view_file(v), v->name, unsupported[i], v->name);
 			return -1;
 		}
+	}
+	if (view_get(v, "web_identity_token_file", NULL)) {
+		*err = xasprintf("%s: profile %s: web_identity_token_file needs role_arn",
+				 view_file(v), v->name);
+		return -1;
 	}
 	*err = xasprintf("%s: profile %s has no credentials (aws_access_key_id, role_arn or credential_process)",
 			 view_file(v), v->name);
@@ -521,7 +551,7 @@ static int resolve(const struct ini *cred, const struct ini *conf, const char *p
 
 	for (;;) {
 		struct profile_view v;
-		const char *src, *cs;
+		const char *src, *cs, *wif;
 		char *path;
 
 		if (!view_find(&v, cred, conf, name)) {
@@ -539,6 +569,11 @@ static int resolve(const struct ini *cred, const struct ini *conf, const char *p
 		}
 		src = view_get(&v, "source_profile", NULL);
 		cs = view_get(&v, "credential_source", NULL);
+		wif = view_get(&v, "web_identity_token_file", NULL);
+		if (wif && !src && !cs) {
+			rc = take_web_identity(&v, wif, out, err);
+			goto out;
+		}
 		if (!src == !cs) {
 			*err = xasprintf("%s: profile %s: role_arn needs %s of source_profile and credential_source",
 					 view_file(&v), name, src ? "only one" : "one");

@@ -11,8 +11,9 @@
  *   a profile's keys are merged from both, the credentials file winning;
  * - within a profile, role_arn comes first, then static keys, then
  *   credential_process;
- * - role_arn needs exactly one of source_profile and credential_source
- *   (Environment, Ec2InstanceMetadata); a chain holds at most
+ * - role_arn needs exactly one of source_profile, credential_source
+ *   (Environment, Ec2InstanceMetadata) and web_identity_token_file (STS
+ *   AssumeRoleWithWebIdentity with the file's token); a chain holds at most
  *   CREDS_MAX_ROLE_CHAIN roles; a profile may name itself as
  *   source_profile only when it holds static keys, any other loop is an
  *   error;
@@ -37,6 +38,7 @@ enum creds_base {
 	CREDS_BASE_PROCESS,     /* credential_process */
 	CREDS_BASE_ENVIRONMENT, /* credential_source = Environment */
 	CREDS_BASE_IMDS,        /* credential_source = Ec2InstanceMetadata */
+	CREDS_BASE_WEB_IDENTITY, /* role_arn + web_identity_token_file */
 };
 
 /* One AssumeRole of a chain; strings owned. */
@@ -56,6 +58,10 @@ struct creds_recipe {
 	char *base_file;           /* the file the base was found in */
 	struct aws_credentials keys; /* CREDS_BASE_STATIC */
 	char *process;             /* CREDS_BASE_PROCESS: the command line */
+	/* CREDS_BASE_WEB_IDENTITY: role_arn, role_session_name (or
+	 * "lmgrantd") and web_identity_token_file of base_profile. */
+	struct creds_role web_role;
+	char *web_token_file;
 	/* Assumed in order: roles[0] with the base credentials, roles[1]
 	 * with roles[0]'s, ...; the last one is the profile asked for. */
 	struct creds_role *roles;

@@ -279,7 +279,7 @@ static struct curl_slist *request_headers(const struct http_request *rq,
 
 	for (size_t i = 0; rq->headers && rq->headers[i]; i++)
 		h = curl_slist_append(h, rq->headers[i]);
-	if (cr->session_token) {
+	if (cr && cr->session_token) {
 		char *line = xasprintf("X-Amz-Security-Token: %s", cr->session_token);
 
 		h = curl_slist_append(h, line);
@@ -320,7 +320,7 @@ static int on_connected(void *userp, char *primary_ip, char *local_ip, int prima
 }
 
 static void setup_transfer(struct http_client *c, CURL *h, const struct http_request *rq,
-			   struct curl_slist *headers, struct http_response *resp)
+			   bool signed_request, struct curl_slist *headers, struct http_response *resp)
 {
 	char sigv4[160];
 
@@ -337,7 +337,8 @@ static void setup_transfer(struct http_client *c, CURL *h, const struct http_req
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->opts.ca_bundle);
 		curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
 	}
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+	if (signed_request)
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
@@ -401,10 +402,12 @@ void http_send_signed(struct http_client *c, const struct http_request *rq,
 	headers = request_headers(rq, cr);
 	h = acquire_handle(c);
 	if (h) {
-		setup_transfer(c, h, rq, headers, out);
-		set_keys(h, cr);
+		setup_transfer(c, h, rq, cr != NULL, headers, out);
+		if (cr)
+			set_keys(h, cr);
 		rc = curl_easy_perform(h);
-		curl_easy_setopt(h, CURLOPT_USERPWD, "");
+		if (cr)
+			curl_easy_setopt(h, CURLOPT_USERPWD, "");
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
 		release_handle(c, h);
 	}

@@ -99,7 +99,8 @@ void http_response_clear(struct http_response *r);
 
 /* Waits for the client-side rate limit, then sends rq signed with cr (the
  * session token travels as X-Amz-Security-Token, signed like every other
- * header). Plain http goes through no proxy, and only to an address that
+ * header; cr NULL: sent unsigned, as STS AssumeRoleWithWebIdentity is,
+ * whose token is its proof). Plain http goes through no proxy, and only to an address that
  * is loopback once connected (endpoint_ip_is_loopback). Fills *out;
  * never fails otherwise. */
 void http_send_signed(struct http_client *c, const struct http_request *rq,

@@ -22,7 +22,7 @@
 /* Received licenses: one per Marketplace subscription. */
 #define LM_MAX_LICENSES 10000
 
-static void license_clear(struct lm_license *l)
+void lm_license_clear(struct lm_license *l)
 {
 	free(l->arn);
 	free(l->product_sku);
@@ -36,7 +36,7 @@ static void license_clear(struct lm_license *l)
 void lm_licenses_free(struct lm_license *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		license_clear(&l[i]);
+		lm_license_clear(&l[i]);
 	free(l);
 }
 
@@ -167,7 +167,7 @@ int lm_decode_license(json_t *j, struct lm_license *out, char **why)
 	    get_string(j, "Status", false, &out->status, why) < 0 ||
 	    get_string(j, "HomeRegion", false, &out->home_region, why) < 0 ||
 	    get_allowed_operations(j, out, why) < 0) {
-		license_clear(out);
+		lm_license_clear(out);
 		return -1;
 	}
 	return 0;
@@ -213,9 +213,10 @@ static int check_belongs(const struct list_spec *s, const struct grant *g, char 
 	return 0;
 }
 
-/* Listed grants are kept for a whole pass, 10,000 of them in a large
- * estate: only what plan needs stays (the license is known from the
- * request, the parent only matters for sub-grants). */
+/* Listed grants are kept while their license is planned, 2,000 of them
+ * per license: only what plan needs stays (the license is known from the
+ * request, the parent only matters for sub-grants, the name tells the
+ * grants lmgrantd made, SPEC §4.3 orphans). */
 static int decode_grant_item(const struct list_spec *s, json_t *j, void *item, char **why)
 {
 	struct grant *g = item;
@@ -226,10 +227,9 @@ static int decode_grant_item(const struct list_spec *s, json_t *j, void *item, c
 		grant_clear(g);
 		return -1;
 	}
-	free(g->name);
 	free(g->home_region);
 	free(g->license_arn);
-	g->name = g->home_region = g->license_arn = NULL;
+	g->home_region = g->license_arn = NULL;
 	return 0;
 }
 
@@ -263,7 +263,7 @@ static int decode_license_item(const struct list_spec *s, json_t *j, void *item,
 
 static void clear_license_item(void *item)
 {
-	license_clear(item);
+	lm_license_clear(item);
 }
 
 /* The array list_all fills, page by page. */

@@ -26,6 +26,8 @@ struct lm_license {
 	bool allowed_listed; /* AllowedOperations was in the answer */
 };
 void lm_licenses_free(struct lm_license *l, size_t n);
+/* Frees one license's members (not l itself). */
+void lm_license_clear(struct lm_license *l);
 
 /* Outcome of a write: the grant's new status and version. Owned. */
 struct lm_write_result {

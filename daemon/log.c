@@ -27,6 +27,8 @@
 static struct {
 	bool journal;
 	bool verbose;
+	char config_sha256[65];
+	char config_revision[65];
 } log_cfg;
 
 int log_target_parse(const char *s, enum log_target *out)
@@ -67,6 +69,13 @@ void log_setup(enum log_target target, bool verbose)
 bool log_to_journal(void)
 {
 	return log_cfg.journal;
+}
+
+void log_set_config(const char *sha256, const char *revision)
+{
+	snprintf(log_cfg.config_sha256, sizeof(log_cfg.config_sha256), "%s", sha256 ? sha256 : "");
+	snprintf(log_cfg.config_revision, sizeof(log_cfg.config_revision), "%s",
+		 revision ? revision : "");
 }
 
 static const char *priority_word(int priority)
@@ -126,10 +135,18 @@ static void push_field(struct iovec *iov, char **owned, size_t *n, const char *n
 	(*n)++;
 }
 
+/* The fields every entry carries, whatever its kind (SPEC §6). */
+static void push_context(struct iovec *iov, char **owned, size_t *n)
+{
+	push_field(iov, owned, n, "SYSLOG_IDENTIFIER", "lmgrantd");
+	push_field(iov, owned, n, "LMGRANTD_CONFIG_SHA256", log_cfg.config_sha256);
+	push_field(iov, owned, n, "LMGRANTD_CONFIG_REVISION", log_cfg.config_revision);
+}
+
 static void event_to_journal(const struct log_event *ev, const char *message)
 {
-	struct iovec iov[16];
-	char *owned[16];
+	struct iovec iov[24];
+	char *owned[24];
 	char num[32];
 	size_t n = 0;
 
@@ -137,7 +154,7 @@ static void event_to_journal(const struct log_event *ev, const char *message)
 	push_field(iov, owned, &n, "MESSAGE_ID", ev->message_id);
 	snprintf(num, sizeof(num), "%d", ev->priority);
 	push_field(iov, owned, &n, "PRIORITY", num);
-	push_field(iov, owned, &n, "SYSLOG_IDENTIFIER", "lmgrantd");
+	push_context(iov, owned, &n);
 	push_field(iov, owned, &n, "LMGRANTD_ACTION", ev->action);
 	push_field(iov, owned, &n, "LMGRANTD_RESULT", ev->result);
 	push_field(iov, owned, &n, "LMGRANTD_MODEL", ev->model);
@@ -171,6 +188,22 @@ void log_event(const struct log_event *ev, const char *fmt, ...)
 	free(message);
 }
 
+static void msg_to_journal(int priority, const char *message)
+{
+	struct iovec iov[8];
+	char *owned[8];
+	char num[16];
+	size_t n = 0;
+
+	push_field(iov, owned, &n, "MESSAGE", message);
+	snprintf(num, sizeof(num), "%d", priority);
+	push_field(iov, owned, &n, "PRIORITY", num);
+	push_context(iov, owned, &n);
+	sd_journal_sendv(iov, (int)n);
+	for (size_t i = 0; i < n; i++)
+		free(owned[i]);
+}
+
 void log_msg(int priority, const char *fmt, ...)
 {
 	va_list ap;
@@ -183,8 +216,7 @@ void log_msg(int priority, const char *fmt, ...)
 	va_end(ap);
 	safe = text_escape(message, ESCAPE_LINE_MAX);
 	if (log_cfg.journal)
-		sd_journal_send("MESSAGE=%s", safe, "PRIORITY=%d", priority,
-				"SYSLOG_IDENTIFIER=lmgrantd", NULL);
+		msg_to_journal(priority, safe);
 	else
 		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), safe);
 	free(safe);

@@ -38,6 +38,12 @@ int log_target_parse(const char *s, enum log_target *out);
 void log_setup(enum log_target target, bool verbose);
 bool log_to_journal(void);
 
+/* SPEC §6: the configuration every later entry is made under, its digest
+ * and git revision (NULL: none), carried by every journal entry. Called
+ * by the main thread when a config is loaded, never during a pass; the
+ * strings are copied. */
+void log_set_config(const char *sha256, const char *revision);
+
 /* One event. Every field but message_id/priority/action/result may be
  * NULL; pass 0 means "not in a pass". Strings are borrowed. */
 struct log_event {

@@ -3,16 +3,22 @@
  * loads the config, builds the engine and runs the command; the work
  * itself is done by config, reconcile and output.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
 #include "config.h"
+#include "config_check.h"
+#include "control.h"
+#include "doctor.h"
 #include "log.h"
 #include "output.h"
 #include "reconcile.h"
@@ -27,20 +33,29 @@ struct options {
 	enum output_format format;
 	const char *command;
 	const char *metrics_path;
+	long pid;           /* reload --pid; 0: from the pid file */
+	const char *reason; /* suspend --reason */
+	const char *profile; /* --profile: AWS_PROFILE for this run */
+	const char *region;  /* --region: AWS_REGION for this run */
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: lmgrantd [-c PATH] [--log auto|journal|stderr] [-v] COMMAND [options]\n"
+	fputs("usage: lmgrantd [-c PATH] [--log auto|journal|stderr] [--profile NAME] [--region REGION] [-v]\n"
+	      "                COMMAND [options]\n"
 	      "  check                  validate the configuration offline (no network)\n"
-	      "  plan  [-o text|json]   read live state, print what apply would change; change nothing\n"
+	      "  plan  [-o text|json|markdown]  read live state, print what apply would change; change nothing\n"
 	      "  apply [-o text|json]   one reconcile pass, then exit\n"
 	      "  run                    the daemon: a pass every `interval`, until SIGTERM\n"
 	      "  status [-o text|json]  print the last pass recorded in the state directory\n"
-	      "  whoami                 print the identity the credentials resolve to\n"
+	      "  whoami                 print the identity the credentials resolve to, and its role\n"
+	      "  doctor [-o text|json]  check every prerequisite of the live organization\n"
+	      "  reload [--pid PID]     validate the config, make the running daemon load it, wait for its answer\n"
+	      "  suspend [--reason TEXT] | resume   pause / resume the daemon's changes\n"
 	      "  --version, --help\n"
 	      "\n"
 	      "  -c PATH   config file, or directory of *.yaml files (default " CONFIG_DEFAULT_PATH ")\n"
+	      "  --profile NAME, --region REGION   override AWS_PROFILE and AWS_REGION\n"
 	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending\n", f);
 }
 
@@ -54,6 +69,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "profile", required_argument, NULL, 'F' },
+		{ "region", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -77,12 +96,36 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'o':
 			if (output_format_parse(optarg, &o->format) < 0) {
-				fprintf(stderr, "lmgrantd: -o takes text or json, not '%s'\n", optarg);
+				fprintf(stderr, "lmgrantd: -o takes text, json or markdown, not '%s'\n", optarg);
 				return 1;
 			}
 			break;
 		case 'M':
 			o->metrics_path = optarg;
+			break;
+		case 'P': {
+			char *end = NULL;
+
+			errno = 0;
+			o->pid = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->pid <= 1) {
+				fprintf(stderr, "lmgrantd: --pid takes a process id, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		}
+		case 'R':
+			o->reason = optarg;
+			break;
+		case 'F':
+			o->profile = optarg;
+			break;
+		case 'G':
+			if (!check_region(optarg)) {
+				fprintf(stderr, "lmgrantd: --region takes a region name such as us-east-1\n");
+				return 1;
+			}
+			o->region = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -120,8 +163,10 @@ static int load_config(const struct options *o, struct config **cfg)
 {
 	struct config_errors errs = { 0 };
 
-	if (config_load(o->config_path, cfg, &errs) == 0)
+	if (config_load(o->config_path, cfg, &errs) == 0) {
+		log_set_config((*cfg)->sha256, (*cfg)->revision);
 		return 0;
+	}
 	for (size_t i = 0; i < errs.n; i++) {
 		char *line = text_escape(errs.lines[i], ESCAPE_LINE_MAX);
 
@@ -141,8 +186,9 @@ static int cmd_check(const struct options *o)
 	if (load_config(o, &cfg) < 0)
 		return 1;
 	if (o->verbose)
-		printf("%s: OK (%zu model%s in %zu file%s)\n", o->config_path, cfg->nmodels,
-		       cfg->nmodels == 1 ? "" : "s", cfg->nfiles, cfg->nfiles == 1 ? "" : "s");
+		printf("%s: OK (%zu model%s in %zu file%s; sha256 %s, revision %s)\n", o->config_path,
+		       cfg->nmodels, cfg->nmodels == 1 ? "" : "s", cfg->nfiles,
+		       cfg->nfiles == 1 ? "" : "s", cfg->sha256, cfg->revision ? cfg->revision : "none");
 	config_free(cfg);
 	return 0;
 }
@@ -163,7 +209,30 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 	return 0;
 }
 
-static char *state_dir(void);
+/* $STATE_DIRECTORY may list several directories; the first is ours. */
+static char *state_dir(void)
+{
+	const char *env = getenv("STATE_DIRECTORY");
+
+	if (!env || !*env)
+		return xstrdup(STATE_DEFAULT_DIR);
+	return xstrndup(env, strcspn(env, ":"));
+}
+
+/* SPEC §5: apply takes the pass lock of the state directory, so that it
+ * never interleaves with the daemon's pass or another apply. */
+static int lock_for_apply(void)
+{
+	char *dir = state_dir(), *err = NULL;
+	int fd = control_lock(dir, "apply", CONTROL_LOCK_WAIT_S, service_should_stop, &err);
+
+	if (fd == -1) {
+		fprintf(stderr, "lmgrantd: %s\n", err);
+		free(err);
+	}
+	free(dir);
+	return fd;
+}
 
 static int cmd_once(const struct options *o, bool apply)
 {
@@ -171,11 +240,16 @@ static int cmd_once(const struct options *o, bool apply)
 	struct engine e;
 	struct pass_report r;
 	char *dir = NULL;
-	int code;
+	int code, lock = -2;
 
 	if (load_config(o, &cfg) < 0)
 		return 1;
+	if (apply && (lock = lock_for_apply()) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 	if (setup_engine(cfg, &e) < 0) {
+		control_unlock(lock);
 		config_free(cfg);
 		return 1;
 	}
@@ -192,6 +266,7 @@ static int cmd_once(const struct options *o, bool apply)
 	pass_report_free(&r);
 	memory_free(e.memory);
 	engine_free(&e);
+	control_unlock(lock);
 	config_free(cfg);
 	free(dir);
 	return code;
@@ -204,6 +279,52 @@ static void print_field(const char *label, const char *value)
 
 	printf("%s%s\n", label, safe);
 	free(safe);
+}
+
+/* The caller's role (SPEC §1): 0, or 1 when it cannot be told. */
+static int print_role(struct engine *e, const struct sts_identity *id, const struct org_tree *org)
+{
+	struct aws_error err = { 0 };
+	enum org_role role = ORG_ROLE_UNKNOWN;
+	char *why = NULL, *desc = NULL;
+
+	if (org_caller_role(&e->org, id->account, org, &role, &err) == 0) {
+		printf("role:               %s\n", org_role_name(role));
+		return 0;
+	}
+	why = aws_error_describe(&err);
+	desc = xasprintf("unknown (%s)", why);
+	print_field("role:               ", desc);
+	free(desc);
+	free(why);
+	aws_error_clear(&err);
+	return 1;
+}
+
+/* SPEC §8: every prerequisite checked; exit 1 when any check failed. */
+static int cmd_doctor(const struct options *o)
+{
+	struct config *cfg = NULL;
+	struct engine e;
+	struct doctor_facts facts;
+	struct doctor_report report = { 0 };
+	int rc;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (setup_engine(cfg, &e) < 0) {
+		config_free(cfg);
+		return 1;
+	}
+	doctor_read(&e, &facts);
+	doctor_evaluate(&facts, cfg, &report);
+	doctor_print(stdout, o->format, &report);
+	rc = doctor_exit_code(&report);
+	doctor_report_free(&report);
+	doctor_facts_free(&facts);
+	engine_free(&e);
+	config_free(cfg);
+	return rc;
 }
 
 /* SPEC §1: who the credentials are (GetCallerIdentity), where they came
@@ -241,9 +362,10 @@ static int cmd_whoami(const struct options *o)
 
 		print_field("management account: ", text);
 		free(text);
-		rc = 0;
+		rc = print_role(&e, &id, &org);
 	} else if (err.remedy == AWS_REMEDY_NO_ORGANIZATION) {
 		printf("management account: no (the account is not in an organization)\n");
+		printf("role:               %s\n", org_role_name(ORG_ROLE_NO_ORGANIZATION));
 		rc = 0;
 	} else {
 		char *desc = aws_error_describe(&err);
@@ -260,16 +382,6 @@ out:
 	engine_free(&e);
 	config_free(cfg);
 	return rc;
-}
-
-/* $STATE_DIRECTORY may list several directories; the first is ours. */
-static char *state_dir(void)
-{
-	const char *env = getenv("STATE_DIRECTORY");
-
-	if (!env || !*env)
-		return xstrdup(STATE_DEFAULT_DIR);
-	return xstrndup(env, strcspn(env, ":"));
 }
 
 static int cmd_run(const struct options *o)
@@ -296,6 +408,97 @@ static int cmd_status(const struct options *o)
 	return rc;
 }
 
+/* Waits for the daemon pid's answer after seq0 (its own seq numbers);
+ * 0 and *a, or -1 when the daemon went away or took too long. */
+static int wait_reload_answer(const char *dir, pid_t pid, unsigned long seq0,
+			      struct reload_answer *a)
+{
+	/* A reload is answered between passes: a long pass delays it. */
+	const int max_polls = 3000; /* 100 ms each: 300 s */
+
+	for (int i = 0; i < max_polls && !service_should_stop(); i++) {
+		struct timespec ts = { 0, 100000000L };
+
+		if (control_read_reload(dir, a) == 0 && a->pid == (long)pid && a->seq > seq0)
+			return 0;
+		control_reload_clear(a);
+		if (kill(pid, 0) < 0 && errno == ESRCH) {
+			fprintf(stderr, "lmgrantd: the daemon (pid %ld) exited before it answered\n",
+				(long)pid);
+			return -1;
+		}
+		if (i == 20)
+			fprintf(stderr, "lmgrantd: waiting for the daemon (pid %ld) to finish its pass\n",
+				(long)pid);
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "lmgrantd: the daemon (pid %ld) did not answer the reload\n", (long)pid);
+	return -1;
+}
+
+/* SPEC §5, for ExecReload=: validate, signal, wait for the daemon's answer;
+ * exit 1 with the errors when it rejected the file. */
+static int cmd_reload(const struct options *o)
+{
+	char *dir = state_dir(), *err = NULL;
+	struct config *cfg = NULL;
+	struct reload_answer before = { 0 }, a = { 0 };
+	pid_t pid = o->pid ? (pid_t)o->pid : control_read_pid(dir, &err);
+	int rc = 1;
+
+	/* The errors are printed here, with file:line:column; the daemon's
+	 * answer below decides the exit status. */
+	if (load_config(o, &cfg) < 0)
+		fprintf(stderr, "lmgrantd: asking the daemon to reload anyway, so that it reports the "
+				"rejection too\n");
+	if (pid < 0) {
+		fprintf(stderr, "lmgrantd: %s\n", err);
+		goto fail;
+	}
+	if (control_read_reload(dir, &before) < 0 || before.pid != (long)pid)
+		before.seq = 0;
+	if (kill(pid, SIGHUP) < 0) {
+		fprintf(stderr, "lmgrantd: cannot signal pid %ld: %s\n", (long)pid, strerror(errno));
+		goto fail;
+	}
+	if (wait_reload_answer(dir, pid, before.seq, &a) < 0)
+		goto fail;
+	if (a.loaded) {
+		printf("lmgrantd: the daemon (pid %ld) loaded %s\n", (long)pid, o->config_path);
+		rc = 0;
+	} else {
+		fprintf(stderr, "lmgrantd: the daemon (pid %ld) rejected %s and keeps the previous "
+				"configuration: %s\n", (long)pid, o->config_path, a.errors ? a.errors : "");
+	}
+fail:
+	control_reload_clear(&before);
+	control_reload_clear(&a);
+	config_free(cfg);
+	free(err);
+	free(dir);
+	return rc;
+}
+
+static int cmd_suspend(const struct options *o, bool suspend)
+{
+	char *dir = state_dir(), *err = NULL;
+	int rc = suspend ? control_suspend(dir, o->reason ? o->reason : "", &err)
+			 : control_resume(dir, &err);
+
+	if (rc < 0)
+		fprintf(stderr, "lmgrantd: %s\n", err);
+	else if (suspend)
+		printf("lmgrantd: suspended%s%s: the daemon's passes plan and journal, and change "
+		       "nothing until `lmgrantd resume`\n", o->reason ? ": " : "",
+		       o->reason ? o->reason : "");
+	else
+		printf(rc == 1 ? "lmgrantd: was not suspended\n"
+			       : "lmgrantd: resumed: the daemon's next pass makes changes again\n");
+	free(err);
+	free(dir);
+	return rc < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -308,6 +511,13 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 0 : 1;
+	/* As the AWS CLI's flags: they stand for the variables, for every
+	 * part of lmgrantd that reads them. Nothing else runs yet. */
+	if ((o.profile && setenv("AWS_PROFILE", o.profile, 1) < 0) ||
+	    (o.region && setenv("AWS_REGION", o.region, 1) < 0)) {
+		fputs("lmgrantd: cannot set the environment\n", stderr);
+		return 1;
+	}
 	/* One malloc arena for all threads: the worker threads of a pass would
 	 * otherwise each keep an arena of their own, for little gain. */
 	mallopt(M_ARENA_MAX, 1);
@@ -329,6 +539,14 @@ int main(int argc, char **argv)
 		rc = cmd_status(&o);
 	else if (strcmp(o.command, "whoami") == 0)
 		rc = cmd_whoami(&o);
+	else if (strcmp(o.command, "doctor") == 0)
+		rc = cmd_doctor(&o);
+	else if (strcmp(o.command, "reload") == 0)
+		rc = cmd_reload(&o);
+	else if (strcmp(o.command, "suspend") == 0)
+		rc = cmd_suspend(&o, true);
+	else if (strcmp(o.command, "resume") == 0)
+		rc = cmd_suspend(&o, false);
 	else {
 		fprintf(stderr, "lmgrantd: unknown command '%s'\n", o.command);
 		usage(stderr);

@@ -20,6 +20,7 @@ void org_tree_clear(struct org_tree *t)
 		return;
 	free(t->org_id);
 	free(t->management_account);
+	free(t->feature_set);
 	free(t->root_id);
 	for (size_t i = 0; i < t->nous; i++) {
 		free(t->ous[i].id);
@@ -41,6 +42,7 @@ void org_tree_copy(struct org_tree *dst, const struct org_tree *src)
 	memset(dst, 0, sizeof(*dst));
 	dst->org_id = xstrdup(src->org_id);
 	dst->management_account = xstrdup(src->management_account);
+	dst->feature_set = xstrdup(src->feature_set);
 	dst->root_id = xstrdup(src->root_id);
 	dst->have_tree = src->have_tree;
 	dst->ous = xcalloc(src->nous, sizeof(*dst->ous));
@@ -82,8 +84,10 @@ int org_describe(const struct aws_client *c, struct org_tree *t, struct aws_erro
 	}
 	free(t->org_id);
 	free(t->management_account);
+	free(t->feature_set);
 	t->org_id = xstrdup(id);
 	t->management_account = xstrdup(mgmt);
+	t->feature_set = xstrdup(member_string(org, "FeatureSet"));
 	rc = 0;
 fail:
 	json_decref(req);
@@ -296,4 +300,83 @@ bool org_is_below(const struct org_tree *t, const char *parent_id, const char *a
 		parent_id = ou ? ou->parent_id : NULL;
 	}
 	return false;
+}
+
+/* ---- delegated administrators, trusted access, the caller's role ---- */
+
+struct string_item {
+	const char *key;
+	struct strlist *out;
+};
+
+static int take_string_item(json_t *item, void *ctx)
+{
+	struct string_item *si = ctx;
+	const char *v = member_string(item, si->key);
+
+	if (!v)
+		return -1;
+	strlist_push(si->out, xstrdup(v));
+	return 0;
+}
+
+int org_list_delegated_admins(const struct aws_client *c, const char *service_principal,
+			      struct strlist *out, struct aws_error *err)
+{
+	json_t *req = json_pack("{s:s}", "ServicePrincipal", service_principal);
+	struct string_item si = { "Id", out };
+	int rc = org_list(c, "ListDelegatedAdministrators", req, "DelegatedAdministrators",
+			  take_string_item, &si, err);
+
+	json_decref(req);
+	return rc;
+}
+
+int org_list_service_access(const struct aws_client *c, struct strlist *out, struct aws_error *err)
+{
+	json_t *req = json_object();
+	struct string_item si = { "ServicePrincipal", out };
+	int rc = org_list(c, "ListAWSServiceAccessForOrganization", req, "EnabledServicePrincipals",
+			  take_string_item, &si, err);
+
+	json_decref(req);
+	return rc;
+}
+
+const char *org_role_name(enum org_role r)
+{
+	switch (r) {
+	case ORG_ROLE_MANAGEMENT:
+		return "management account";
+	case ORG_ROLE_DELEGATED_ADMIN:
+		return "delegated administrator for License Manager";
+	case ORG_ROLE_NEITHER:
+		return "neither management account nor delegated administrator";
+	case ORG_ROLE_NO_ORGANIZATION:
+		return "not in an organization";
+	case ORG_ROLE_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+int org_caller_role(const struct aws_client *c, const char *account, const struct org_tree *t,
+		    enum org_role *out, struct aws_error *err)
+{
+	struct strlist admins = { 0 };
+
+	*out = ORG_ROLE_UNKNOWN;
+	if (!t->management_account) {
+		*out = ORG_ROLE_NO_ORGANIZATION;
+		return 0;
+	}
+	if (strcmp(t->management_account, account) == 0) {
+		*out = ORG_ROLE_MANAGEMENT;
+		return 0;
+	}
+	if (org_list_delegated_admins(c, ORG_LICENSE_MANAGER_PRINCIPAL, &admins, err) < 0)
+		return -1;
+	*out = strlist_contains(&admins, account) ? ORG_ROLE_DELEGATED_ADMIN : ORG_ROLE_NEITHER;
+	strlist_free(&admins);
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "aws.h"
+#include "util.h"
 
 struct org_ou {
 	char *id;
@@ -28,6 +29,7 @@ struct org_account {
 struct org_tree {
 	char *org_id;
 	char *management_account;
+	char *feature_set; /* "ALL" or "CONSOLIDATED_BILLING"; NULL when not sent */
 	char *root_id;
 	bool have_tree; /* ous/accounts were read */
 	struct org_ou *ous;
@@ -44,6 +46,35 @@ int org_describe(const struct aws_client *c, struct org_tree *t, struct aws_erro
 /* ListRoots, then the OU tree breadth first (ListOrganizationalUnitsForParent)
  * and each parent's accounts (ListAccountsForParent). */
 int org_read_tree(const struct aws_client *c, struct org_tree *t, struct aws_error *err);
+
+/* ListDelegatedAdministrators for one service principal: the account ids
+ * appended to *out. */
+int org_list_delegated_admins(const struct aws_client *c, const char *service_principal,
+			      struct strlist *out, struct aws_error *err);
+/* ListAWSServiceAccessForOrganization: the service principals with trusted
+ * access, appended to *out. */
+int org_list_service_access(const struct aws_client *c, struct strlist *out, struct aws_error *err);
+
+#define ORG_LICENSE_MANAGER_PRINCIPAL "license-manager.amazonaws.com"
+#define ORG_MARKETPLACE_PRINCIPAL "license-management.marketplace.amazonaws.com"
+
+/* Who the caller is to the organization (SPEC §1, §3). */
+enum org_role {
+	ORG_ROLE_UNKNOWN,         /* could not be told (the reason is in err) */
+	ORG_ROLE_MANAGEMENT,      /* the management account */
+	ORG_ROLE_DELEGATED_ADMIN, /* License Manager's registered delegated administrator */
+	ORG_ROLE_NEITHER,
+	ORG_ROLE_NO_ORGANIZATION, /* the account is in no organization */
+};
+/* "management account", "delegated administrator", ...; static. */
+const char *org_role_name(enum org_role r);
+/* The role of account in the organization t (org_describe'd; NULL or
+ * empty when DescribeOrganization said AWSOrganizationsNotInUse): the
+ * management account needs no call, anyone else is looked up with
+ * ListDelegatedAdministrators for License Manager. -1 and *err (role
+ * UNKNOWN) when that list cannot be read. */
+int org_caller_role(const struct aws_client *c, const char *account, const struct org_tree *t,
+		    enum org_role *out, struct aws_error *err);
 
 /* Sorts ous and accounts by id: org_read_tree does it; a tree built by
  * other means must be indexed before the lookups below. */

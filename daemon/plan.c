@@ -235,6 +235,12 @@ static struct action *add_target(struct builder *b, const struct license_ctx *c,
 		a->operations = c->model->operations;
 		a->noperations = c->model->noperations;
 	}
+	if (kind == ACT_UPDATE && keeper) {
+		a->live_operations = xcalloc(keeper->noperations + 1, sizeof(*a->live_operations));
+		for (size_t i = 0; i < keeper->noperations; i++)
+			a->live_operations[i] = xstrdup(keeper->operations[i]);
+		a->nlive_operations = keeper->noperations;
+	}
 	return a;
 }
 
@@ -754,6 +760,9 @@ static const char *model_name(const struct desired_model *m)
 
 static void action_clear(struct action *a)
 {
+	for (size_t i = 0; i < a->nlive_operations; i++)
+		free(a->live_operations[i]);
+	free(a->live_operations);
 	free(a->principal_arn);
 	free(a->grant_arn);
 	free(a->version);
@@ -778,6 +787,7 @@ struct planner {
 	struct keyed *claims; /* license ARN -> model index */
 	size_t nclaims;
 	struct slot *slots;   /* one per model */
+	struct builder orphans; /* deletes on licenses no model declares */
 };
 
 struct planner *planner_new(const struct desired *desired)
@@ -826,6 +836,101 @@ void planner_add_license(struct planner *p, const struct observed_license *lic)
 	slot->read_error = xstrdup(lic->read_error);
 	if (lic->read_ok && model_resolved(m))
 		plan_license(&slot->b, p->desired, m, p->rank[p->claims[lo].idx], lic);
+}
+
+#define GRANT_NAME_PREFIX "lmgrantd:"
+
+/* The grants lmgrantd made carry its GrantName (CreateGrant in apply). */
+static bool made_by_lmgrantd(const struct grant *g)
+{
+	return g->name && strncmp(g->name, GRANT_NAME_PREFIX, strlen(GRANT_NAME_PREFIX)) == 0;
+}
+
+/* The model name comes from AWS: bounded, control characters as \xNN. */
+static char *orphan_reason(const char *grant_name)
+{
+	struct strbuf sb = { 0 };
+	const char *model = grant_name + strlen(GRANT_NAME_PREFIX);
+
+	sb_puts(&sb, "orphan: made for model ");
+	for (size_t i = 0; i < 128 && model[i]; i++) {
+		unsigned char c = (unsigned char)model[i];
+
+		if (c < 0x20 || c == 0x7f)
+			sb_printf(&sb, "\\x%02X", c);
+		else
+			sb_append(&sb, &model[i], 1);
+	}
+	sb_puts(&sb, ", which the configuration no longer declares");
+	return sb_steal(&sb);
+}
+
+/* The accounts that lose access when orphan g goes (SPEC 4.3 valve): its
+ * account if ACTIVE, or the accounts of its ACTIVE sub-grants; each
+ * counted once per license (in *seen), as two orphans of one account cut
+ * it off once. No model declares the license, so nothing else covers them. */
+static size_t orphan_losses(const struct observed_license *lic, const struct grant *g,
+			    struct keyed **seen, size_t *nseen, size_t *cap)
+{
+	size_t n = 0;
+
+	if (is_account_arn(g->principal_arn)) {
+		if (g->status == GS_ACTIVE && !has_key(*seen, *nseen, g->principal_arn)) {
+			push_key(seen, nseen, cap, g->principal_arn, 0);
+			keyed_sort(*seen, *nseen);
+			n++;
+		}
+		return n;
+	}
+	for (size_t i = 0; i < lic->nsubgrants; i++) {
+		const struct grant *sub = &lic->subgrants[i];
+
+		if (sub->status != GS_ACTIVE || !sub->principal_arn || !sub->parent_arn ||
+		    strcmp(sub->parent_arn, g->arn) != 0 || has_key(*seen, *nseen, sub->principal_arn))
+			continue;
+		push_key(seen, nseen, cap, sub->principal_arn, 0);
+		keyed_sort(*seen, *nseen);
+		n++;
+	}
+	return n;
+}
+
+void planner_add_orphan_license(struct planner *p, const struct observed_license *lic)
+{
+	struct builder *b = &p->orphans;
+	size_t rank = p->desired->nmodels; /* after every declared model */
+	struct keyed *seen = NULL;
+	size_t nseen = 0, cap = 0;
+
+	if (!lic->read_ok) {
+		struct action *a = add(b, ACT_BLOCKED, rank, SIZE_MAX, 0,
+				       xasprintf("license no model declares could not be read: %s",
+						 or_unknown(lic->read_error)));
+
+		a->blocked_by = BLOCK_UNREADABLE;
+		a->license_arn = lic->license_arn;
+		b->nerrors++;
+		return;
+	}
+	for (size_t gi = 0; gi < lic->ngrants && p->desired->prune; gi++) {
+		const struct grant *g = &lic->grants[gi];
+		struct action *a = NULL;
+
+		/* Sub-grants (parent a grant, should AWS list them) go with
+		 * their OU/organization grant. */
+		if (!made_by_lmgrantd(g) || !g->principal_arn || !g->arn || !status_deletable(g->status) ||
+		    is_listed_subgrant(g))
+			continue;
+		a = add(b, ACT_DELETE, rank, SIZE_MAX, gi, orphan_reason(g->name));
+		a->license_arn = lic->license_arn;
+		a->principal_arn = xstrdup(g->principal_arn);
+		a->grant_arn = xstrdup(g->arn);
+		a->version = xstrdup(g->version);
+		a->status = g->status;
+		a->is_account = is_account_arn(g->principal_arn);
+		a->losses = orphan_losses(lic, g, &seen, &nseen, &cap);
+	}
+	free(seen);
 }
 
 /* The model's own actions, or why it gets none. */
@@ -886,6 +991,13 @@ void planner_finish(struct planner *p, struct plan *out)
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < p->desired->nmodels; i++)
 		finish_model(p, i, &b);
+	/* Moved like a slot's: the orphans count toward the same valve. */
+	for (size_t k = 0; k < p->orphans.n; k++) {
+		grow_array((void **)&b.v, &b.cap, b.n + 1, sizeof(*b.v));
+		b.v[b.n++] = p->orphans.v[k];
+	}
+	b.nerrors += p->orphans.nerrors;
+	free(p->orphans.v);
 
 	/* SPEC 4.3: the valve counts accounts that lose access, not grants. */
 	for (size_t i = 0; i < b.n; i++)

@@ -132,6 +132,9 @@ struct action {
 	bool is_account;           /* the principal is an account (not OU/org) */
 	const char *const *operations; /* create/update: the declared list; borrowed */
 	size_t noperations;
+	/* update: the grant's operations as read (the "before"); owned. */
+	char **live_operations;
+	size_t nlive_operations;
 	/* True for deletes withheld because the plan holds more than
 	 * max_deletes of them; apply makes none of them. */
 	bool withheld;
@@ -179,6 +182,16 @@ struct planner;
 /* desired is borrowed and must outlive the planner and the plan. */
 struct planner *planner_new(const struct desired *desired);
 void planner_add_license(struct planner *p, const struct observed_license *lic);
+/*
+ * SPEC §4.3 orphans: lic is a received license that no model of the
+ * configuration declares (by license or product). With prune, the grants
+ * on it that lmgrantd made (GrantName "lmgrantd:<model>") are planned as
+ * deletes, under the same max_deletes valve; grants it did not make are
+ * never touched. A license that could not be read is reported blocked.
+ * lic->license_arn is borrowed by the plan: it must outlive it. Not safe
+ * concurrently with planner_add_license.
+ */
+void planner_add_orphan_license(struct planner *p, const struct observed_license *lic);
 /* Builds *out as plan_build does, and frees p. */
 void planner_finish(struct planner *p, struct plan *out);
 

@@ -229,12 +229,61 @@ static void read_one(void *arg, size_t i)
 	keep_counts_only(l);
 }
 
+/* A received license that no model names, by ARN or by product: one
+ * whose grants may only be orphans. Decided from the config, not from
+ * what resolved, so a model that failed to resolve this pass never has its
+ * license taken for an orphan. */
+static bool declared_by_config(const struct config *cfg, const struct lm_license *l)
+{
+	for (size_t i = 0; i < cfg->nmodels; i++) {
+		const struct config_model *m = &cfg->models[i];
+
+		if ((m->license_arn && strcmp(m->license_arn, l->arn) == 0) ||
+		    (m->product && l->product_sku && strcmp(m->product, l->product_sku) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* SPEC §4.3 orphans: with prune, the grants lmgrantd made on licenses no
+ * model declares any more. Read one license at a time: there are few. A
+ * pass that could not read the organization deletes no orphan: what an
+ * OU or organization grant covers is then unknown, and revoking can wait
+ * for a pass that sees the whole picture. */
+static void plan_orphans(struct engine *e, const struct config *cfg, struct pass_report *r,
+			 struct planner *p)
+{
+	if (!cfg->prune || r->licenses_error || r->org_error)
+		return;
+	for (size_t i = 0; i < r->nlicenses; i++) {
+		/* license_arn is borrowed from r->licenses, which outlives the plan's use. */
+		struct observed_license l = { .license_arn = r->licenses[i].arn };
+
+		/* lmgrantd makes its grants in `region`, and AWS only in the
+		 * license's home region: a license homed elsewhere has none. */
+		if (!l.license_arn || declared_by_config(cfg, &r->licenses[i]) ||
+		    (r->licenses[i].home_region && strcmp(r->licenses[i].home_region, cfg->region) != 0))
+			continue;
+		read_license(e, &l, r->pass);
+		/* Logged as a read failure; it costs the orphans of that license
+		 * this pass, not the declared models: a warning, not an error. */
+		if (l.read_ok)
+			planner_add_orphan_license(p, &l);
+		else
+			strlist_push(&r->warnings, xasprintf("orphans on license %s (no model declares it) "
+							     "not checked: %s", l.license_arn,
+							     l.read_error ? l.read_error : "read failed"));
+		observed_license_drop_grants(&l);
+		free(l.read_error);
+	}
+}
+
 /* Licenses are read in parallel (each one's pages in order), so a large
  * estate is not bounded by round trips; each is planned as soon as it has
  * been read, then its grants are dropped. So at most LICENSES_IN_FLIGHT
  * licenses' grants (each at most 2,000, AWS's limit) are ever in memory,
  * however many licenses the config names. */
-static void read_and_plan(struct engine *e, struct pass_report *r)
+static void read_and_plan(struct engine *e, const struct config *cfg, struct pass_report *r)
 {
 	const struct desired *d = &r->desired;
 	struct observed *o = &r->observed;
@@ -250,6 +299,7 @@ static void read_and_plan(struct engine *e, struct pass_report *r)
 	}
 	pool_run(o->nlicenses, e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT,
 		 read_one, &job);
+	plan_orphans(e, cfg, r, job.planner);
 	planner_finish(job.planner, &r->plan);
 }
 
@@ -357,6 +407,27 @@ static void log_blocked(const struct pass_report *r)
 	}
 }
 
+/* SPEC §5: an apply held back by observe or suspend journals each change
+ * it would have made, so the journal shows what enforcing would do. */
+static void log_planned(const struct pass_report *r)
+{
+	for (size_t i = 0; i < r->plan.nactions; i++) {
+		const struct action *a = &r->plan.actions[i];
+		struct log_event ev = {
+			.message_id = MSGID_ACTION_PLANNED, .priority = LOG_NOTICE,
+			.action = action_kind_name(a->kind), .result = "planned", .model = a->model,
+			.license_arn = a->license_arn, .principal_arn = a->principal_arn,
+			.grant_arn = a->grant_arn, .target = a->target_label, .pass = r->pass,
+		};
+
+		if (a->kind > ACT_DELETE || a->withheld)
+			continue;
+		log_event(&ev, "%s: %s for %s planned, not made (%s): %s", a->model ? a->model : "-",
+			  action_kind_name(a->kind), a->target_label ? a->target_label : a->principal_arn,
+			  r->observe ? "mode: observe" : "suspended", a->reason);
+	}
+}
+
 void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,
 		    struct pass_report *r)
 {
@@ -365,6 +436,10 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 
 	memset(r, 0, sizeof(*r));
 	r->pass = pass;
+	r->config_sha256 = cfg->sha256;
+	r->config_revision = cfg->revision;
+	r->observe = cfg->observe;
+	r->suspended = e->suspended;
 	if (lm_list_received_licenses(&e->lm, &r->licenses, &r->nlicenses, &err) < 0) {
 		r->licenses_error = aws_error_describe(&err);
 		log_read_failure("the received licenses", &err, pass);
@@ -375,8 +450,12 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 	resolve(e, cfg, r);
 	r->desired.memory = e->memory;
 	r->desired.now = (double)time(NULL);
-	read_and_plan(e, r);
-	if (apply) {
+	read_and_plan(e, cfg, r);
+	if (apply && (r->observe || r->suspended)) {
+		log_blocked(r);
+		log_planned(r);
+		r->held = true;
+	} else if (apply) {
 		struct apply_ctx ctx = {
 			.lm = &e->lm, .home_region = cfg->region, .override = cfg->activation_override,
 			.pass = pass, .should_stop = e->should_stop, .workers = e->workers,
@@ -397,9 +476,25 @@ int pass_exit_code(const struct pass_report *r)
 	 * account-only models could go ahead without it. */
 	if (r->plan.nerrors > 0 || r->result.nfailed > 0 || r->org_error || r->licenses_error)
 		return 1;
-	if (!r->applied && plan_changes(&r->plan) > 0)
+	if (!r->applied && !r->held && plan_changes(&r->plan) > 0)
 		return 2;
 	return 0;
+}
+
+const char *pass_result_name(const struct pass_report *r)
+{
+	if (pass_exit_code(r) == 1)
+		return "failed";
+	if (plan_changes(&r->plan) == 0)
+		return "in_sync";
+	if (r->applied)
+		return "changed";
+	return r->held ? "planned" : "changes_pending";
+}
+
+const char *pass_read_error(const struct pass_report *r)
+{
+	return r->licenses_error ? r->licenses_error : r->org_error;
 }
 
 size_t pass_live_grants(const struct pass_report *r)
@@ -428,9 +523,17 @@ void pass_log_summary(const struct pass_report *r)
 	int code = pass_exit_code(r);
 	struct log_event ev = {
 		.message_id = MSGID_PASS_SUMMARY, .priority = code == 1 ? LOG_ERR : LOG_INFO,
-		.action = "pass", .result = code == 1 ? "failed" : "ok", .pass = r->pass,
+		.action = "pass", .result = code == 1 ? "failed" : r->held ? "planned" : "ok",
+		.pass = r->pass,
 	};
 
+	if (r->held && code != 1) {
+		log_event(&ev, "pass %lu: %s; %zu changes planned, none made, %zu blocked, %zu waiting, %zu live grants, %.1f s",
+			  r->pass, r->observe ? "mode: observe" : "suspended", plan_changes(&r->plan),
+			  r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING], pass_live_grants(r),
+			  r->seconds);
+		return;
+	}
 	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
 		  r->pass, code == 1 ? "failed" : "done", pass_changes_made(r),
 		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],

@@ -36,6 +36,10 @@ struct engine {
 	double org_cache_ttl_s;
 	struct org_tree org_cache;
 	double org_cache_at; /* CLOCK_MONOTONIC seconds; 0: nothing cached */
+	/* SPEC §5: while set (the reason, borrowed; "" for none given), passes
+	 * plan and journal but change nothing. The daemon sets it before each
+	 * pass from <state dir>/suspended. */
+	const char *suspended;
 	/* What earlier passes did (SPEC 4.2), read by plan and noted by apply;
 	 * borrowed from the caller, who loads and saves it. NULL: none. */
 	struct memory *memory;
@@ -66,8 +70,17 @@ struct pass_report {
 	struct plan plan;
 	struct strlist warnings;
 	bool applied;
+	/* apply was asked for, but mode: observe or a suspension held it back:
+	 * the plan was journaled as planned and nothing was changed. */
+	bool held;
 	struct apply_result result;
 	double seconds;
+	/* What the pass ran under (SPEC §6, §7); borrowed from the config and
+	 * the engine, valid while they are. */
+	const char *config_sha256;
+	const char *config_revision; /* NULL: the config is in no git checkout */
+	bool observe;                /* mode: observe */
+	const char *suspended;       /* the reason while suspended, else NULL */
 };
 void pass_report_free(struct pass_report *r);
 
@@ -76,6 +89,15 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 
 /* SPEC §1 exit codes: 0 in sync / done, 1 error, 2 (plan only) changes pending. */
 int pass_exit_code(const struct pass_report *r);
+
+/* The one result vocabulary of plan/apply JSON, status.json and the
+ * metrics: "failed", "changed" (apply made changes), "planned" (changes
+ * held back by observe or suspend), "changes_pending" (plan), "in_sync". */
+const char *pass_result_name(const struct pass_report *r);
+
+/* The first error that kept the pass from reading what it needed (the
+ * received licenses, the organization), or NULL; borrowed from r. */
+const char *pass_read_error(const struct pass_report *r);
 
 /* Logs the pass summary entry (MSGID_PASS_SUMMARY) every pass ends with. */
 void pass_log_summary(const struct pass_report *r);

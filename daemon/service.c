@@ -16,8 +16,10 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "reconcile.h"
 #include "state.h"
@@ -104,6 +106,7 @@ struct daemon {
 	struct engine *engine; /* heap: its aws_clients point into it */
 	struct metrics metrics;
 	unsigned long pass;
+	unsigned long reloads; /* answered, for `lmgrantd reload` */
 	struct memory *memory; /* owned; the engine borrows it */
 };
 
@@ -123,8 +126,55 @@ static void log_config_event(const char *msgid, int priority, const char *result
 		log_event(&ev, "configuration %s loaded: %zu models", fmt_path, nmodels);
 }
 
-/* Loads the config into d; on failure d keeps what it had. */
-static int load(struct daemon *d)
+static const char *or_none(const char *s)
+{
+	return s && *s ? s : "none";
+}
+
+/* SPEC §6: a reload journals the old and the new revision; the entry is
+ * made under the new one. */
+static void log_config_loaded(const struct daemon *d, const struct config *old,
+			      const struct config *cfg)
+{
+	struct log_event ev = {
+		.message_id = MSGID_CONFIG_LOADED, .priority = LOG_INFO, .action = "config",
+		.result = "ok",
+	};
+
+	if (!old) {
+		log_event(&ev, "configuration %s loaded: %zu models; revision %s, sha256 %s",
+			  d->o->config_path, cfg->nmodels, or_none(cfg->revision), cfg->sha256);
+		return;
+	}
+	log_event(&ev, "configuration %s reloaded: %zu models; revision %s -> %s, sha256 %.12s -> %.12s",
+		  d->o->config_path, cfg->nmodels, or_none(old->revision), or_none(cfg->revision),
+		  old->sha256, cfg->sha256);
+}
+
+/* Tells a waiting `lmgrantd reload` (and systemctl status) the outcome. */
+static void answer_reload(struct daemon *d, const char *errors)
+{
+	struct reload_answer a = {
+		.pid = (long)getpid(), .seq = ++d->reloads, .loaded = errors == NULL,
+		.errors = (char *)errors,
+	};
+	char *err = NULL;
+
+	d->metrics.last_reload_failed = errors != NULL;
+	if (errors)
+		sd_notifyf(0, "STATUS=config rejected: %s; the previous one stays in force", errors);
+	else
+		sd_notifyf(0, "STATUS=config loaded: %zu models, revision %s", d->cfg->nmodels,
+			   or_none(d->cfg->revision));
+	if (control_write_reload(d->o->state_dir, &a, &err) < 0) {
+		log_msg(LOG_WARNING, "cannot answer the reload: %s", err);
+		free(err);
+	}
+}
+
+/* Loads the config into d; on failure d keeps what it had and *why says
+ * what was wrong (caller frees). */
+static int load(struct daemon *d, char **why)
 {
 	struct config_errors errs = { 0 };
 	struct config *cfg = NULL;
@@ -140,7 +190,7 @@ static int load(struct daemon *d)
 			sb_printf(&sb, "%s%s", i ? "; " : "", errs.lines[i]);
 		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path,
 				 d->cfg != NULL, sb.buf);
-		sb_free(&sb);
+		*why = sb_steal(&sb);
 		config_errors_free(&errs);
 		free(e);
 		return -1;
@@ -150,19 +200,20 @@ static int load(struct daemon *d)
 	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, service_heartbeat, &err) < 0) {
 		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path,
 				 d->cfg != NULL, err);
-		free(err);
+		*why = err;
 		free(e);
 		config_free(cfg);
 		return -1;
 	}
 	e->org_cache_ttl_s = ORG_CACHE_TTL_S;
 	e->memory = d->memory;
+	log_set_config(cfg->sha256, cfg->revision);
+	log_config_loaded(d, d->cfg, cfg);
 	engine_free(d->engine);
 	free(d->engine);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	d->engine = e;
-	log_config_event(MSGID_CONFIG_LOADED, LOG_INFO, "ok", d->o->config_path, cfg->nmodels, NULL);
 	return 0;
 }
 
@@ -173,7 +224,13 @@ static void notify_status(const struct pass_report *r, int code, time_t next)
 
 	localtime_r(&next, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	if (code == 1)
+	if (r->held && code != 1 && r->suspended)
+		sd_notifyf(0, "STATUS=suspended: %s; %zu changes planned, none made; next pass %s",
+			   *r->suspended ? r->suspended : "(no reason given)", plan_changes(&r->plan), when);
+	else if (r->held && code != 1)
+		sd_notifyf(0, "STATUS=mode observe: %zu changes planned, none made; next pass %s",
+			   plan_changes(&r->plan), when);
+	else if (code == 1)
 		sd_notifyf(0, "STATUS=pass %lu failed (%zu actions failed); next pass %s", r->pass,
 			   r->result.nfailed, when);
 	else if (plan_changes(&r->plan))
@@ -187,9 +244,19 @@ static void run_pass(struct daemon *d)
 {
 	struct pass_report r;
 	time_t started = time(NULL), next;
-	char *err = NULL;
-	int code;
+	char *err = NULL, *suspended = NULL;
+	int code, lock;
 
+	/* SPEC §5: one pass at a time per state directory. */
+	lock = control_lock(d->o->state_dir, "run", CONTROL_LOCK_WAIT_S, service_should_stop, &err);
+	if (lock == -1) {
+		log_msg(LOG_WARNING, "pass skipped: %s", err);
+		sd_notifyf(0, "STATUS=pass skipped: %s", err);
+		free(err);
+		return;
+	}
+	suspended = control_suspended(d->o->state_dir);
+	d->engine->suspended = suspended;
 	reconcile_pass(d->engine, d->cfg, true, ++d->pass, &r);
 	state_keep_memory(d->o->state_dir, d->memory, d->cfg);
 	code = pass_exit_code(&r);
@@ -208,6 +275,9 @@ static void run_pass(struct daemon *d)
 	}
 	notify_status(&r, code, next);
 	pass_report_free(&r);
+	d->engine->suspended = NULL;
+	free(suspended);
+	control_unlock(lock);
 }
 
 /* Sleeps until deadline or a signal, with the signals blocked everywhere
@@ -247,12 +317,15 @@ static void wait_until(double deadline)
 /* Returns true when a new config is in force: it deserves a pass now. */
 static bool reload(struct daemon *d)
 {
+	char *why = NULL;
 	bool ok;
 
 	atomic_store(&sig_reload, 0);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(mono_now() * 1e6));
-	ok = load(d) == 0;
+	ok = load(d, &why) == 0;
+	answer_reload(d, why);
 	sd_notify(0, "READY=1");
+	free(why);
 	return ok;
 }
 
@@ -264,18 +337,27 @@ int service_run(const struct service_opts *o)
 	};
 	double next_pass;
 	uint64_t interval_us = 0;
+	char *why = NULL;
 
 	set_handler(SIGHUP);
 	set_handler(SIGUSR1);
 	if (sd_watchdog_enabled(0, &interval_us) <= 0)
 		interval_us = 0;
 	atomic_store(&watchdog_interval_us, interval_us);
-	log_event(&ev, "lmgrantd %s starting; config %s, state %s", LMGRANTD_VERSION,
-		  o->config_path, o->state_dir);
 	d.memory = state_recall_memory(o->state_dir);
-	if (load(&d) < 0) {
+	/* Logged once the config is loaded, so that this entry too carries
+	 * its digest and revision (SPEC §6); a rejection is its own entry. */
+	if (load(&d, &why) < 0) {
+		free(why);
 		memory_free(d.memory);
 		return 1;
+	}
+	log_event(&ev, "lmgrantd %s started; config %s, state %s", LMGRANTD_VERSION,
+		  o->config_path, o->state_dir);
+	/* For `lmgrantd reload` without --pid; a daemon without one still runs. */
+	if (control_write_pid(o->state_dir, &why) < 0) {
+		log_msg(LOG_WARNING, "cannot write the pid file: %s", why);
+		free(why);
 	}
 	sd_notify(0, "READY=1");
 	next_pass = mono_now();
@@ -294,6 +376,7 @@ int service_run(const struct service_opts *o)
 		wait_until(next_pass);
 	}
 	sd_notify(0, "STOPPING=1");
+	control_remove_pid(o->state_dir);
 	log_msg(LOG_INFO, "stopping after %lu passes", d.pass);
 	engine_free(d.engine);
 	free(d.engine);

@@ -166,7 +166,7 @@ int state_write_status(const char *dir, const struct pass_report *r, time_t star
 {
 	json_t *counts = json_object(), *doc;
 	char when[32], next[32], *text, *path;
-	int code = pass_exit_code(r), rc;
+	int rc;
 
 	for (int k = 0; k < ACT_KIND_COUNT; k++) {
 		json_t *c = json_pack("{s:I}", "planned", (json_int_t)r->plan.counts[k]);
@@ -181,11 +181,17 @@ int state_write_status(const char *dir, const struct pass_report *r, time_t star
 	iso_time(next_pass, next, sizeof(next));
 	doc = json_pack("{s:i, s:I, s:s, s:f, s:s, s:I, s:I, s:o, s:o, s:o, s:s}",
 			"version", 1, "pass", (json_int_t)r->pass, "time", when, "duration_seconds",
-			r->seconds, "result", code == 1 ? "failed" : (plan_changes(&r->plan) ? "changed" : "in_sync"),
+			r->seconds, "result", pass_result_name(r),
 			"changes", (json_int_t)plan_changes(&r->plan), "live_grants",
 			(json_int_t)pass_live_grants(r), "counts", counts, "models", models_json(r),
 			"last_error", last_error(r) ? json_string(last_error(r)) : json_null(),
 			"next_pass", next);
+	/* SPEC §7: what the pass ran under. */
+	json_object_set_new(doc, "config_sha256", json_string(r->config_sha256 ? r->config_sha256 : ""));
+	json_object_set_new(doc, "config_revision",
+			    r->config_revision ? json_string(r->config_revision) : json_null());
+	json_object_set_new(doc, "mode", json_string(r->observe ? "observe" : "enforce"));
+	json_object_set_new(doc, "suspended", r->suspended ? json_string(r->suspended) : json_null());
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	path = xasprintf("%s/status.json", dir);
 	rc = write_file_atomic(path, text, strlen(text), err);
@@ -271,6 +277,22 @@ static void print_status_text(FILE *out, json_t *doc)
 		(long long)json_integer_value(json_object_get(doc, "changes")));
 	put(out, json_string_value(json_object_get(doc, "next_pass")));
 	fputc('\n', out);
+	if (json_is_string(json_object_get(doc, "config_sha256"))) {
+		fputs("config:     sha256 ", out);
+		put(out, json_string_value(json_object_get(doc, "config_sha256")));
+		fputs(", revision ", out);
+		put(out, json_is_string(json_object_get(doc, "config_revision"))
+			 ? json_string_value(json_object_get(doc, "config_revision")) : "none");
+		fputs(", mode ", out);
+		put(out, json_is_string(json_object_get(doc, "mode"))
+			 ? json_string_value(json_object_get(doc, "mode")) : "enforce");
+		fputc('\n', out);
+	}
+	if (json_is_string(json_object_get(doc, "suspended"))) {
+		fputs("suspended:  ", out);
+		put(out, json_string_value(json_object_get(doc, "suspended")));
+		fputc('\n', out);
+	}
 	if (json_is_string(json_object_get(doc, "last_error"))) {
 		fputs("last error: ", out);
 		put(out, json_string_value(json_object_get(doc, "last_error")));
@@ -453,6 +475,24 @@ static void metrics_grants(struct strbuf *sb, const struct pass_report *r)
 	}
 }
 
+/* SPEC §7: what the daemon runs under, for dashboards and alerts. */
+static void metrics_config(struct strbuf *sb, const struct metrics *m, const struct pass_report *r)
+{
+	sb_puts(sb, "# HELP lmgrantd_config_info The configuration in force: its sha256 and git revision.\n"
+		    "# TYPE lmgrantd_config_info gauge\n"
+		    "lmgrantd_config_info{");
+	label(sb, "sha256", r->config_sha256, false);
+	label(sb, "revision", r->config_revision, true);
+	sb_printf(sb, "} 1\n"
+		      "# HELP lmgrantd_config_last_reload_successful 1 unless the last reload was rejected.\n"
+		      "# TYPE lmgrantd_config_last_reload_successful gauge\n"
+		      "lmgrantd_config_last_reload_successful %d\n"
+		      "# HELP lmgrantd_suspended 1 while suspended or in mode observe: passes change nothing.\n"
+		      "# TYPE lmgrantd_suspended gauge\n"
+		      "lmgrantd_suspended %d\n",
+		  !m->last_reload_failed, r->suspended || r->observe);
+}
+
 int state_write_metrics(const char *path, const struct metrics *m, const struct pass_report *r,
 			const struct http_client *http, char **err)
 {
@@ -479,6 +519,7 @@ int state_write_metrics(const char *path, const struct metrics *m, const struct 
 		       "lmgrantd_api_throttled_total %lu\n",
 		  m->passes_ok, m->passes_failed, (long long)m->last_success, st.requests, st.retries,
 		  st.throttled);
+	metrics_config(&sb, m, r);
 	metrics_actions(&sb, m);
 	metrics_calls(&sb, http);
 	metrics_grants(&sb, r);

@@ -24,6 +24,7 @@ struct metrics {
 	unsigned long passes_failed;
 	time_t last_success;          /* wall clock; 0 = never */
 	unsigned long actions[ACT_KIND_COUNT][4]; /* [kind][enum action_result] */
+	bool last_reload_failed;      /* the daemon's last reload was rejected */
 };
 void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now);
 

@@ -154,11 +154,15 @@ out:
 	return rc;
 }
 
-int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *out, char **why)
+/* The credentials of an AssumeRole-like answer: <OpResponse><OpResult>
+ * <Credentials>. */
+static int parse_role_credentials(const char *xml, size_t len, const char *op,
+				  struct aws_credentials *out, char **why)
 {
-	static const char *const result_path[] = { "AssumeRoleResult", "Credentials", NULL };
 	static const char *const names[] = { "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration" };
-	struct xml_element *root = parse_answer(xml, len, "AssumeRoleResponse", why);
+	char *root_name = xasprintf("%sResponse", op), *result_name = xasprintf("%sResult", op);
+	const char *const result_path[] = { result_name, "Credentials", NULL };
+	struct xml_element *root = parse_answer(xml, len, root_name, why);
 	const struct xml_element *creds = root, *n = NULL;
 	const char *text[ARRAY_LEN(names)] = { NULL };
 	struct credentials_doc doc = { 0 };
@@ -166,7 +170,7 @@ int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *o
 
 	memset(out, 0, sizeof(*out));
 	if (!root)
-		return -1;
+		goto out;
 	for (const char *const *p = result_path; *p; p++)
 		if (member(creds, *p, true, &creds, why) < 0)
 			goto out;
@@ -180,7 +184,20 @@ int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *o
 	rc = credentials_decode(&doc, CREDS_DOC_TEMPORARY, 0, out, why);
 out:
 	xmltree_free(root);
+	free(root_name);
+	free(result_name);
 	return rc;
+}
+
+int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *out, char **why)
+{
+	return parse_role_credentials(xml, len, "AssumeRole", out, why);
+}
+
+int sts_parse_assume_role_web_identity(const char *xml, size_t len, struct aws_credentials *out,
+				       char **why)
+{
+	return parse_role_credentials(xml, len, "AssumeRoleWithWebIdentity", out, why);
 }
 
 /* ---- calls ---- */
@@ -239,6 +256,32 @@ int sts_assume_role(const struct aws_client *c, const struct sts_assume_role_in 
 out:
 	free_secret(xml);
 	free(body);
+	return rc;
+}
+
+int sts_assume_role_web_identity(const struct aws_client *c, const struct sts_web_identity_in *in,
+				 struct aws_credentials *out, struct aws_error *err)
+{
+	struct strbuf form = { 0 };
+	char *xml = NULL, *why = NULL, *body;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	sb_puts(&form, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15");
+	form_add(&form, "RoleArn", in->role_arn);
+	form_add(&form, "RoleSessionName", in->session_name);
+	form_add(&form, "WebIdentityToken", in->token);
+	body = sb_steal(&form);
+	/* Unsigned: the token is the proof, and there are no keys yet. */
+	if (aws_query_call(c->http, c->svc, NULL, "AssumeRoleWithWebIdentity", body, &xml, err) < 0)
+		goto out;
+	if (sts_parse_assume_role_web_identity(xml, strlen(xml), out, &why) < 0)
+		aws_error_protocol(err, "AssumeRoleWithWebIdentity", why);
+	else
+		rc = 0;
+out:
+	free_secret(xml);
+	free_secret(body); /* holds the token */
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 /*
- * sts: the AWS STS operations lmgrantd uses, GetCallerIdentity and
- * AssumeRole, over the query protocol (form body, XML answer), and the
+ * sts: the AWS STS operations lmgrantd uses, GetCallerIdentity, AssumeRole
+ * and AssumeRoleWithWebIdentity, over the query protocol (form body, XML answer), and the
  * grantee sessions: assumed-role credentials per role, cached until
  * CREDS_REFRESH_MARGIN_S before they expire.
  *
@@ -42,10 +42,22 @@ struct sts_assume_role_in {
 int sts_assume_role(const struct aws_client *c, const struct sts_assume_role_in *in,
 		    struct aws_credentials *out, struct aws_error *err);
 
+/* STS AssumeRoleWithWebIdentity (SPEC §3, EKS/IRSA and CI OIDC), sent
+ * unsigned: c->creds is not used. */
+struct sts_web_identity_in {
+	const char *role_arn;
+	const char *session_name;
+	const char *token; /* the token file's contents: a secret */
+};
+int sts_assume_role_web_identity(const struct aws_client *c, const struct sts_web_identity_in *in,
+				 struct aws_credentials *out, struct aws_error *err);
+
 /* The decoders, exposed for unit tests: 0, or -1 with *why (caller frees;
  * it never quotes the document). */
 int sts_parse_caller_identity(const char *xml, size_t len, struct sts_identity *out, char **why);
 int sts_parse_assume_role(const char *xml, size_t len, struct aws_credentials *out, char **why);
+int sts_parse_assume_role_web_identity(const char *xml, size_t len, struct aws_credentials *out,
+				       char **why);
 
 /*
  * Grantee sessions (SPEC §4.4): one assumed-role session per role ARN,

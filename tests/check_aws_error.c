@@ -43,9 +43,10 @@ static const struct {
 	{ "ExpiredTokenException", "ListReceivedLicenses", 400, AWS_ERR_API, AWS_REMEDY_RENEW_CREDENTIALS, "have expired" },
 	{ "UnrecognizedClientException", "ListRoots", 400, AWS_ERR_API, AWS_REMEDY_NONE, "does not know this access key" },
 	{ "InvalidClientTokenId", "GetCallerIdentity", 403, AWS_ERR_API, AWS_REMEDY_NONE, "does not know this access key" },
-	{ "InvalidSignatureException", "ListRoots", 400, AWS_ERR_API, AWS_REMEDY_NONE, "clock" },
+	{ "InvalidSignatureException", "ListRoots", 400, AWS_ERR_API, AWS_REMEDY_NONE, "clock is off (ahead or behind)" },
 	{ "SignatureDoesNotMatch", "AssumeRole", 403, AWS_ERR_API, AWS_REMEDY_NONE, "secret access key" },
-	{ "AccessDeniedException", "CreateGrant", 400, AWS_ERR_API, AWS_REMEDY_NONE, "lack this permission" },
+	{ "AccessDeniedException", "CreateGrant", 400, AWS_ERR_API, AWS_REMEDY_NONE, "does not allow this action" },
+	{ "AccessDenied", "AssumeRole", 403, AWS_ERR_API, AWS_REMEDY_NONE, "does not allow this action" },
 	{ "AWSOrganizationsNotInUseException", "DescribeOrganization", 400, AWS_ERR_API, AWS_REMEDY_NO_ORGANIZATION, "management account" },
 	{ "ValidationException", "CreateGrant", 400, AWS_ERR_API, AWS_REMEDY_NONE, "enable trusted access for AWS License Manager" },
 	{ "ValidationException", "CreateGrantVersion", 400, AWS_ERR_API, AWS_REMEDY_REREAD, NULL },
@@ -132,6 +133,7 @@ START_TEST(hints_ignore_the_message)
 
 		ck_assert_ptr_nonnull(strstr(aws_error_hint(&e), "trusted access"));
 		ck_assert_ptr_nonnull(strstr(line, "[request id 0f3c-1]; hint: enable trusted access"));
+		ck_assert_ptr_nonnull(strstr(line, "license-management.marketplace.amazonaws.com"));
 		if (messages[i])
 			ck_assert_ptr_nonnull(strstr(line, messages[i]));
 		ck_assert_ptr_null(strchr(line, '\n'));

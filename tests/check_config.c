@@ -7,6 +7,7 @@
  * network or the clock.
  */
 #include <check.h>
+#include <openssl/sha.h>
 
 #include "check_main.h"
 #include <dirent.h>
@@ -236,6 +237,26 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/* SPEC §5 mode, and SPEC §6: the digest is sha256 of the bytes read. */
+START_TEST(test_mode_and_digest)
+{
+	static const char text[] = V1 "mode: observe\n" ORG_MODEL;
+	struct config *cfg = load_ok(text);
+	unsigned char md[32];
+	char hex[65];
+
+	ck_assert(cfg->observe);
+	SHA256((const unsigned char *)text, strlen(text), md);
+	for (size_t i = 0; i < sizeof(md); i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ck_assert_str_eq(cfg->sha256, hex);
+	config_free(cfg);
+	cfg = load_ok(V1 "mode: enforce\n" ORG_MODEL);
+	ck_assert(!cfg->observe);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_retry_periods)
 {
 	struct config *cfg = load_ok(V1 "failed_retry: 90s\nactivation:\n  retry_after: 2h\n" ORG_MODEL);
@@ -451,6 +472,8 @@ static const struct {
 	{ V1 "Region: us-east-1\n" ORG_MODEL, "2:1: ", "did you mean 'region'?" },
 	{ V1 "max-tps: 5\n" ORG_MODEL, "2:1: ", "did you mean 'max_tps'?" },
 	{ V1 "regoin: us-east-1\n" ORG_MODEL, "2:1: ", "did you mean 'region'?" },
+	{ V1 "mode: obsreve\n" ORG_MODEL, "2:7: ", "mode 'obsreve' is not valid; did you mean 'observe'?" },
+	{ V1 "mode: true\n" ORG_MODEL, "2:7: ", "mode: expected a string, found a boolean" },
 	{ V1 "activation:\n  overide: ALL_GRANTS_PERMITTED_BY_ISSUER\n" ORG_MODEL,
 	  "3:3: ", "unknown key 'overide' in activation; did you mean 'override'?" },
 	{ V1 "activation:\n  override: DISTRIBUTED_GRANT_ONLY\n" ORG_MODEL,
@@ -1165,6 +1188,7 @@ static Suite *config_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_full_config);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_mode_and_digest);
 	tcase_add_test(tc, test_interval_forms);
 	tcase_add_test(tc, test_retry_periods);
 	tcase_add_test(tc, test_organization_overlap_is_error);

@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "creds.h"
+#include "creds_container.h"
 #include "creds_process.h"
 #include "creds_profile.h"
+#include "creds_token.h"
 #include "imds.h"
 #include "util.h"
 
@@ -780,6 +782,109 @@ START_TEST(static_provider_expires)
 }
 END_TEST
 
+/* Issue 13: role_arn + web_identity_token_file is a base of its own. */
+START_TEST(profile_web_identity)
+{
+	struct creds_recipe r;
+	char *err = NULL;
+
+	ck_assert_int_eq(resolve(NULL, "[profile web]\nrole_arn = arn:aws:iam::111111111111:role/Web\n"
+				 "web_identity_token_file = /var/run/token\nrole_session_name = ci\n"
+				 "[profile top]\nrole_arn = arn:aws:iam::111111111111:role/Top\nsource_profile = web\n",
+				 "top", &r, &err), 0);
+	ck_assert_int_eq(r.base, CREDS_BASE_WEB_IDENTITY);
+	ck_assert_str_eq(r.web_token_file, "/var/run/token");
+	ck_assert_str_eq(r.web_role.role_arn, "arn:aws:iam::111111111111:role/Web");
+	ck_assert_str_eq(r.web_role.session_name, "ci");
+	ck_assert_uint_eq(r.nroles, 1);
+	ck_assert_str_eq(r.roles[0].role_arn, "arn:aws:iam::111111111111:role/Top");
+	creds_recipe_clear(&r);
+	expect_error(NULL, "[profile w]\nweb_identity_token_file = /t\n", "w", "web_identity_token_file needs role_arn");
+	expect_error(NULL, "[profile s]\nsso_start_url = https://x\n", "s", "export-credentials --profile s --format process");
+}
+END_TEST
+
+START_TEST(token_files)
+{
+	char *good = write_file("token", "eyJhbGci.payload.sig\n"), *tok = NULL, *err = NULL;
+	char *ww = write_mode("ww", "eyJ\n", 0666), *blank = write_file("blank", "\n"), *big = NULL;
+	char *spaced = write_file("spaced", "a b\n");
+	char *text = calloc(1, 200);
+
+	ck_assert_int_eq(creds_read_token_file(good, "web identity token", 100, &tok, &err), 0);
+	ck_assert_str_eq(tok, "eyJhbGci.payload.sig");
+	free_secret(tok);
+	ck_assert_int_eq(creds_read_token_file(ww, "web identity token", 100, &tok, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "world-writable"));
+	free(err);
+	chmod(good, 0620); /* safefile's rules: group-writable is refused too */
+	ck_assert_int_eq(creds_read_token_file(good, "web identity token", 100, &tok, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is group-writable"));
+	free(err);
+	ck_assert_int_eq(creds_read_token_file(blank, "t", 100, &tok, &err), -1);
+	free(err);
+	ck_assert_int_eq(creds_read_token_file(spaced, "t", 100, &tok, &err), -1);
+	ck_assert_ptr_null(strstr(err, "a b"));
+	free(err);
+	memset(text, 'x', 150);
+	big = write_file("big", text);
+	ck_assert_int_eq(creds_read_token_file(big, "t", 100, &tok, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "larger than 100 bytes"));
+	free(err);
+	ck_assert_int_eq(creds_read_token_file(tmpdir, "t", 100, &tok, &err), -1);
+	free(err);
+	free(good), free(ww), free(blank), free(big), free(spaced), free(text);
+}
+END_TEST
+
+START_TEST(container_urls_and_answers)
+{
+	struct creds_container cc = { 0 };
+	struct aws_credentials c;
+	char *err = NULL, *url;
+	static const char *const refused[] = {
+		"https://127.0.0.1/creds", "http://169.254.169.254/creds", "http://127.0.0.1.example.com/x",
+		"http://example.com/creds", "not a url",
+	};
+
+	cc.relative_uri = "/v2/credentials/abc";
+	cc.full_uri = "http://example.com/ignored";
+	url = creds_container_url(&cc, &err);
+	ck_assert_str_eq(url, "http://169.254.170.2/v2/credentials/abc");
+	free(url);
+	cc.relative_uri = "v2@evil";
+	ck_assert_ptr_null(creds_container_url(&cc, &err));
+	free(err);
+	cc.relative_uri = NULL;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		cc.full_uri = refused[i];
+		ck_assert_msg(creds_container_url(&cc, &err) == NULL, "%s accepted", refused[i]);
+		free(err);
+	}
+	cc.full_uri = "http://169.254.170.23/v1/credentials";
+	url = creds_container_url(&cc, &err);
+	ck_assert_str_eq(url, cc.full_uri);
+	free(url);
+	cc.full_uri = "http://localhost:8080/c";
+	url = creds_container_url(&cc, &err);
+	ck_assert_ptr_nonnull(url);
+	free(url);
+	ck_assert_int_eq(creds_container_parse("{\"AccessKeyId\": \"ASIAX\", \"SecretAccessKey\": \"" SECRET "\", "
+					       "\"Token\": \"" TOKEN "\", \"Expiration\": \"2100-01-01T00:00:00Z\", "
+					       "\"RoleArn\": \"arn:aws:iam::1:role/task\"}", 0, &c, &err), 0);
+	ck_assert_int_eq(c.expiration, T2100);
+	aws_credentials_clear(&c);
+	ck_assert_int_eq(creds_container_parse("{\"AccessKeyId\": \"ASIAX\", \"SecretAccessKey\": \"" SECRET "\", "
+					       "\"Token\": \"" TOKEN "\", \"Expiration\": \"2000-01-01T00:00:00Z\"}",
+					       T2100, &c, &err), -1);
+	assert_no_secret(err);
+	ck_assert_ptr_nonnull(strstr(err, "expired"));
+	free(err);
+	ck_assert_int_eq(creds_container_parse("{\"AccessKeyId\": \"ASIAX\"}", 0, &c, &err), -1);
+	free(err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("creds");
@@ -810,6 +915,9 @@ int main(void)
 	tcase_add_test(tc, refresh_margin);
 	tcase_add_test(tc, failed_refresh_keeps_valid_credentials);
 	tcase_add_test(tc, static_provider_expires);
+	tcase_add_test(tc, profile_web_identity);
+	tcase_add_test(tc, token_files);
+	tcase_add_test(tc, container_urls_and_answers);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -103,8 +103,31 @@ START_TEST(license_needs_an_arn)
 	ck_assert_int_eq(lm_decode_license(j, &l, &why), 0);
 	ck_assert_str_eq(l.product_sku, "prod-x");
 	lm_licenses_free(NULL, 0);
-	free(l.arn);
-	free(l.product_sku);
+	lm_license_clear(&l);
+	json_decref(j);
+}
+END_TEST
+
+/* Issue 13: doctor needs the home region and what this account may do. */
+START_TEST(license_home_region_and_allowed_operations)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:{s:s, s:[s, s]}}", "LicenseArn", "arn:aws:license-manager::1:license:l-1",
+			      "Status", "AVAILABLE", "HomeRegion", "us-east-1", "ReceivedMetadata",
+			      "ReceivedStatus", "ACTIVE", "AllowedOperations", "CreateGrant", "CheckoutLicense");
+	struct lm_license *l = calloc(1, sizeof(*l));
+	char *why = NULL;
+
+	ck_assert_int_eq(lm_decode_license(j, l, &why), 0);
+	ck_assert_str_eq(l->home_region, "us-east-1");
+	ck_assert_uint_eq(l->allowed_operations.n, 2);
+	ck_assert(strlist_contains(&l->allowed_operations, "CreateGrant"));
+	lm_licenses_free(l, 1);
+	json_object_set_new(json_object_get(j, "ReceivedMetadata"), "AllowedOperations", json_string("CreateGrant"));
+	l = calloc(1, sizeof(*l));
+	ck_assert_int_eq(lm_decode_license(j, l, &why), -1);
+	ck_assert_str_eq(why, "ReceivedMetadata.AllowedOperations is not a list");
+	free(why);
+	free(l);
 	json_decref(j);
 }
 END_TEST
@@ -221,6 +244,7 @@ int main(void)
 	tcase_add_test(tc, wrong_types_are_errors);
 	tcase_add_test(tc, unknown_status_is_kept_as_unknown);
 	tcase_add_test(tc, license_needs_an_arn);
+	tcase_add_test(tc, license_home_region_and_allowed_operations);
 	tcase_add_test(tc, license_usability_members);
 	tcase_add_test(tc, grant_status_reason_is_kept);
 	tcase_add_test(tc, endpoint_rules);

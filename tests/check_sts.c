@@ -54,6 +54,24 @@ static const char ASSUMED[] =
 	"<ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>"
 	"</AssumeRoleResponse>";
 
+static const char WEB_ASSUMED[] =
+	"<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+	"<AssumeRoleWithWebIdentityResult>"
+	"<SubjectFromWebIdentityToken>system:serviceaccount:lm:lmgrantd</SubjectFromWebIdentityToken>"
+	"<Audience>sts.amazonaws.com</Audience>"
+	"<AssumedRoleUser><AssumedRoleId>AROA3XFRBF535PLBIFPI4:ci</AssumedRoleId>"
+	"<Arn>arn:aws:sts::111111111111:assumed-role/Web/ci</Arn></AssumedRoleUser>"
+	"<Credentials>"
+	"<AccessKeyId>ASIAEXAMPLE000000001</AccessKeyId>"
+	"<SecretAccessKey>" SECRET "</SecretAccessKey>"
+	"<SessionToken>" TOKEN "</SessionToken>"
+	"<Expiration>2100-01-01T00:00:00Z</Expiration>"
+	"</Credentials>"
+	"<Provider>oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE</Provider>"
+	"</AssumeRoleWithWebIdentityResult>"
+	"<ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c8</RequestId></ResponseMetadata>"
+	"</AssumeRoleWithWebIdentityResponse>";
+
 static void assert_no_secret(const char *msg)
 {
 	ck_assert_ptr_nonnull(msg);
@@ -383,6 +401,38 @@ START_TEST(calls_send_the_query_form)
 }
 END_TEST
 
+/* AssumeRoleWithWebIdentity: the token goes in the form (percent-encoded)
+ * and the answer's own root element is required. */
+START_TEST(web_identity_call_and_answer)
+{
+	struct fake_client f;
+	struct sts_web_identity_in in = { "arn:aws:iam::111111111111:role/Web", "ci", "eyJ.a+b/c=" };
+	struct aws_credentials c;
+	struct aws_error err = { 0 };
+	const char *answer = WEB_ASSUMED;
+	char *why = NULL;
+
+	ck_assert_int_eq(sts_parse_assume_role_web_identity(answer, strlen(answer), &c, &why), 0);
+	ck_assert_str_eq(c.session_token, TOKEN);
+	aws_credentials_clear(&c);
+	ck_assert_int_eq(sts_parse_assume_role_web_identity(ASSUMED, strlen(ASSUMED), &c, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "expected <AssumeRoleWithWebIdentityResponse>"));
+	free(why);
+	fake_start();
+	fake_client_init(&f);
+	fake_answer(200, answer);
+	ck_assert_int_eq(sts_assume_role_web_identity(&f.c, &in, &c, &err), 0);
+	ck_assert_str_eq(c.access_key_id, "ASIAEXAMPLE000000001");
+	aws_credentials_clear(&c);
+	ck_assert_str_eq(fake.requests.items[0],
+			 "Action=AssumeRoleWithWebIdentity&Version=2011-06-15"
+			 "&RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2FWeb"
+			 "&RoleSessionName=ci&WebIdentityToken=eyJ.a%2Bb%2Fc%3D");
+	fake_client_free(&f);
+	fake_stop();
+}
+END_TEST
+
 START_TEST(sessions_are_cached_until_near_expiry)
 {
 	const time_t exp = (time_t)4102444800; /* the fake answer's Expiration */
@@ -444,6 +494,7 @@ int main(void)
 	tcase_add_test(tc, identity_errors);
 	tcase_add_test(tc, calls_send_the_query_form);
 	tcase_add_test(tc, sessions_are_cached_until_near_expiry);
+	tcase_add_test(tc, web_identity_call_and_answer);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -33,6 +33,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import faults as flt        # noqa: E402
+import iam                  # noqa: E402
 import services as svc      # noqa: E402
 import sigv4                # noqa: E402
 import state as st          # noqa: E402
@@ -91,6 +92,7 @@ class Request:
         self.operation = None
         self.params = None                      # decoded input, when parsed
         self.parse_error = None
+        self.signing_region = None              # the verified scope's region
         self.access_key_id = sigv4.access_key_from_header(
             self.header("authorization"))
 
@@ -288,12 +290,19 @@ class Emulator:
         req.operation = action
         req.params = form
 
+    # Operations AWS serves without a signature: the request carries its
+    # own proof.
+    UNSIGNED = {("sts", "AssumeRoleWithWebIdentity")}
+
     def _execute(self, req):
-        identity = self._authenticate(req)
+        identity = None
+        if (req.service, req.operation) not in self.UNSIGNED:
+            identity = self._authenticate(req)
         self._inject_faults(req)
         if req.parse_error:
             raise req.parse_error
         params = self._validated_params(req)
+        iam.check_policy(identity, req.service, req.operation, params)
         ctx = svc.Ctx(self.state, self.config, identity, req.service,
                       req.operation, time.time(), self.region)
         svc.GATES[req.service](ctx)
@@ -320,14 +329,17 @@ class Emulator:
         required = ("content-type", "x-amz-target") \
             if req.protocol == "json" else ()
         try:
-            cred, _ = sigv4.verify_request(
+            cred, auth = sigv4.verify_request(
                 req.method, req.raw_path, req.raw_query, req.headers,
                 req.body, service=req.service,
                 region_check=lambda r: self._region_problem(req.service, r),
                 lookup=self.state.credentials.get, required_signed=required,
-                now=utc_now(), max_skew=self.config.max_skew)
+                now=utc_now() + datetime.timedelta(
+                    seconds=self.config.clock_offset or 0),
+                max_skew=self.config.max_skew)
         except sigv4.AuthError as e:
             raise ApiError(e.kind, e.message)
+        req.signing_region = auth["region"]
         return cred
 
     def _inject_faults(self, req):
@@ -416,6 +428,7 @@ class Emulator:
             "request_id": response.request_id,
             "service": req.service, "operation": req.operation,
             "access_key_id": req.access_key_id,
+            "region": req.signing_region,
             "status": None if response.drop else response.status,
             "error": err.type if err else None,
             "write": svc.is_write(req.service, req.operation),
@@ -557,7 +570,8 @@ class Emulator:
     def admin_org_set(self, payload):
         org = self.state.org
         for key in payload:
-            if key not in ("trusted_access", "feature_set"):
+            if key not in ("trusted_access", "trusted_access_marketplace",
+                           "feature_set"):
                 raise ApiError("BadKey", "cannot set organization.%s" % key)
         org.update(payload)
         return dict(org)
@@ -612,7 +626,8 @@ ADMIN_ROUTES = {
     ("POST", "/_emu/shutdown"): Emulator.admin_shutdown,
 }
 
-SECRET_WORDS = ("secret", "password", "sessiontoken", "tokencode")
+SECRET_WORDS = ("secret", "password", "sessiontoken", "tokencode",
+                "webidentitytoken")
 
 
 def redact(value):

@@ -55,6 +55,9 @@ class Config:
         "fail_rules": _rules,
         "grant_limit": _number(integer=True),
         "max_skew": _number(),
+        # Seconds added to the emulator's clock for the skew check: a
+        # negative offset makes the client's clock look ahead.
+        "clock_offset": _number(minimum=-math.inf),
         # Real AWS rules (issue 12); the defaults model AWS, false / null
         # turns each off.
         "one_active": _flag,

@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import json
 
+import iam
 import state as st
 from state import ApiError
 
@@ -40,6 +41,11 @@ class Ctx:
     @property
     def is_management(self):
         return self.account == self.state.management_account
+
+    @property
+    def is_license_admin(self):
+        """Management account or License Manager's delegated administrator."""
+        return iam.is_license_admin(self.state, self.account)
 
 
 # --------------------------------------------------------------------------
@@ -161,7 +167,7 @@ def _access_denied(ctx, resource=None):
 
 
 def _require_management(ctx):
-    if not ctx.is_management:
+    if not ctx.is_license_admin:
         raise _access_denied(ctx)
 
 
@@ -180,8 +186,9 @@ def _get_grant(ctx, arn):
 
 
 def _check_grant_access(ctx, grant):
-    """Management account: everything.  Others: only grants they receive."""
-    if ctx.is_management:
+    """Management account (or License Manager's delegated administrator):
+    everything.  Others: only grants they receive."""
+    if ctx.is_license_admin:
         return
     if _grantee_account(ctx, grant) != ctx.account:
         raise _access_denied(ctx, grant.arn)
@@ -223,7 +230,7 @@ def _check_principal(ctx, principal):
                        "arn:aws:iam::<account>:root, an OU ARN or the "
                        "organization ARN." % principal)
     if kind == "account":
-        if ident == s.management_account:
+        if ident == ctx.account:
             raise ApiError("ValidationException",
                            "A grant cannot be created for the license owner "
                            "account %s." % ident)
@@ -520,7 +527,7 @@ def lm_ListReceivedLicenses(ctx, params):
 
 def lm_permission_gate(ctx):
     """Member accounts only reach the grantee-side operations."""
-    if not ctx.is_management and ctx.operation not in LM_MEMBER_OPS:
+    if not ctx.is_license_admin and ctx.operation not in LM_MEMBER_OPS:
         raise _access_denied(ctx)
 
 
@@ -536,7 +543,12 @@ def orgs_permission_gate(ctx):
     if ctx.state.org is None:
         raise _org_error("AWSOrganizationsNotInUseException",
                          "Your account is not a member of an organization.")
-    if not ctx.is_management:
+    # Any member may describe its organization (AWS documents it so); a
+    # delegated administrator (of any service) may read all of it.
+    if ctx.operation == "DescribeOrganization":
+        return
+    if not ctx.is_management and \
+            not iam.is_any_delegated_admin(ctx.state, ctx.account):
         raise _org_error("AccessDeniedException",
                          "You don't have permissions to access this resource.")
 
@@ -686,6 +698,65 @@ def sts_AssumeRole(ctx, params):
                         "Expiration": st.iso8601(cred.expiration)},
         "AssumedRoleUser": {"AssumedRoleId": cred.user_id, "Arn": cred.arn},
         "PackedPolicySize": 0,
+    }
+
+
+# --------------------------------------------------------------------------
+# Delegated administration, trusted access, web identity (issue 13)
+# --------------------------------------------------------------------------
+
+def orgs_ListDelegatedAdministrators(ctx, params):
+    s = ctx.state
+    items = []
+    for account in iam.delegated_admins(s, params.get("ServicePrincipal")):
+        acct = s.accounts.get(account)
+        if acct is None:
+            continue
+        entry = _account_api(ctx, acct)
+        entry["DelegationEnabledDate"] = acct["joined"]
+        items.append(entry)
+    return _page_response(ctx, params, items, "DelegatedAdministrators", 20)
+
+
+def orgs_ListAWSServiceAccessForOrganization(ctx, params):
+    items = [{"ServicePrincipal": p, "DateEnabled": st.DEFAULT_JOINED_TIME}
+             for p in iam.enabled_service_principals(ctx.state)]
+    return _page_response(ctx, params, items, "EnabledServicePrincipals", 20)
+
+
+def sts_AssumeRoleWithWebIdentity(ctx, params):
+    """Unsigned, as on AWS: the token is the proof. It must be one a fixture
+    web_identities entry lists for this role."""
+    s = ctx.state
+    entry = next((w for w in s.web_identities
+                  if w["token"] == params["WebIdentityToken"]), None)
+    if entry is None:
+        raise ApiError("InvalidIdentityToken",
+                       "The web identity token is not valid or has expired.")
+    if entry["role_arn"] != params["RoleArn"]:
+        raise ApiError("AccessDenied",
+                       "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+    role = s.roles[params["RoleArn"]]
+    duration = params.get("DurationSeconds", 3600)
+    if duration > role["max_session_duration"]:
+        raise ApiError("ValidationError", "The requested DurationSeconds "
+                       "exceeds the MaxSessionDuration set for this role.")
+    subject = entry.get("subject", "web-identity-subject")
+    cred = s.issue_credentials(role, params["RoleSessionName"], duration,
+                               "web-identity:%s" % subject)
+    # A test knob: credentials that expire sooner than STS would allow, so
+    # that a refresh before expiry can be watched within seconds.
+    if entry.get("expires_in"):
+        cred.expiration = int(ctx.now) + int(entry["expires_in"])
+    return {
+        "Credentials": {"AccessKeyId": cred.access_key_id,
+                        "SecretAccessKey": cred.secret,
+                        "SessionToken": cred.session_token,
+                        "Expiration": st.iso8601(cred.expiration)},
+        "SubjectFromWebIdentityToken": subject,
+        "AssumedRoleUser": {"AssumedRoleId": cred.user_id, "Arn": cred.arn},
+        "Provider": entry.get("provider", "oidc.emulator.local"),
+        "Audience": entry.get("audience", "sts.amazonaws.com"),
     }
 
 

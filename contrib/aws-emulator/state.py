@@ -15,6 +15,8 @@ import random
 import re
 import time
 
+import iam
+
 PENDING_WORKFLOW = "PENDING_WORKFLOW"
 PENDING_ACCEPT = "PENDING_ACCEPT"
 REJECTED = "REJECTED"
@@ -102,6 +104,7 @@ class Credential:
         self.expiration = expiration          # epoch seconds or None
         self.source_arn = source_arn          # who called AssumeRole
         self.force_expired = False
+        self.policy = None                    # allowed actions (iam.py)
 
     @property
     def temporary(self):
@@ -270,12 +273,15 @@ class State:
             self.credentials[cred["access_key_id"]] = Credential(
                 cred["access_key_id"], cred["secret_access_key"],
                 cred["account"], user=cred.get("user", "user"))
+            self.credentials[cred["access_key_id"]].policy = \
+                iam.policy_actions(cred.get("policy"))
         for role in fx.get("roles", []):
             role = dict(role)
             role.setdefault("trusted_accounts", [])
             role.setdefault("max_session_duration", 3600)
             role["account"] = role["arn"].split(":")[4]
             self.roles[role["arn"]] = role
+        self._load_iam(fx)
         # Sub-grants listed in the fixture must be loaded before the parents
         # fill in missing ones, hence two passes.
         loaded = [self.add_fixture_grant(g, sync=False)
@@ -284,6 +290,27 @@ class State:
             self._materialize_loaded(grant)
         for sub in fx.get("subscriptions", []):
             self.add_subscription(sub, FixtureError)
+
+    def _load_iam(self, fx):
+        """Issue 13: delegated administrators, web identity tokens, the
+        Marketplace trusted access switch."""
+        self.delegated_administrators = []
+        for entry in fx.get("delegated_administrators", []):
+            if not ACCOUNT_RE.match(entry.get("account", "")) or \
+                    not entry.get("service_principal"):
+                raise FixtureError("delegated administrator needs account "
+                                   "and service_principal: %r" % entry)
+            self.delegated_administrators.append(
+                {"account": entry["account"],
+                 "service_principal": entry["service_principal"]})
+        self.web_identities = []
+        for entry in fx.get("web_identities", []):
+            if not entry.get("token") or entry.get("role_arn") not in self.roles:
+                raise FixtureError("web identity needs a token and a known "
+                                   "role_arn: %r" % entry.get("role_arn"))
+            self.web_identities.append(dict(entry))
+        if self.org is not None:
+            self.org.setdefault("trusted_access_marketplace", True)
 
     def _add_account(self, acct):
         if not ACCOUNT_RE.match(acct.get("id", "")):
@@ -742,7 +769,8 @@ class State:
                           role_arn=role["arn"], session_name=session_name,
                           session_token=token,
                           expiration=int(time.time()) + duration,
-                          source_arn=source.arn)
+                          source_arn=getattr(source, "arn", source))
+        cred.policy = iam.policy_actions(role.get("policy"))
         self.credentials[key_id] = cred
         return cred
 
@@ -759,6 +787,8 @@ class State:
             "grants": [g.dump() for g in self.grants.values()],
             "credentials": [c.public(now) for c in self.credentials.values()],
             "roles": copy.deepcopy(list(self.roles.values())),
+            "delegated_administrators": copy.deepcopy(
+                self.delegated_administrators),
             "pending_workflows": sorted(self.pending),
             "subscriptions": copy.deepcopy(self.subscriptions),
             "workflow_failures": dict(self.workflow_failures),

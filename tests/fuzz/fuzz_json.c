@@ -54,10 +54,7 @@ static void fuzz_json_license(json_t *j)
 	if (lm_decode_license(j, &l, &why) == 0) {
 		if (why || !fuzz_nonempty(l.arn))
 			abort();
-		free(l.arn);
-		free(l.product_sku);
-		free(l.product_name);
-		free(l.status);
+		lm_license_clear(&l);
 	} else {
 		if (!why || l.arn)
 			abort();

@@ -51,6 +51,16 @@ static void fuzz_xml_sts(const char *xml, size_t len)
 		free(why);
 	}
 	why = NULL;
+	if (sts_parse_assume_role_web_identity(xml, len, &c, &why) == 0) {
+		if (why || !c.access_key_id || !c.secret_access_key || !c.session_token || !c.expiration)
+			abort();
+		aws_credentials_clear(&c);
+	} else {
+		if (!why || c.access_key_id || c.secret_access_key || c.session_token)
+			abort();
+		free(why);
+	}
+	why = NULL;
 	if (sts_parse_caller_identity(xml, len, &id, &why) == 0) {
 		if (why || !id.account || strlen(id.account) != 12 || !id.arn || !id.user_id)
 			abort();

@@ -4,7 +4,7 @@
 #   - `systemd-analyze verify` is clean. It also checks that ExecStart's
 #     binary exists, and /usr/local/bin/lmgrantd is not installed on a
 #     build machine, so verify runs on a temporary copy whose ExecStart
-#     points at /bin/true (the only line that differs);
+#     and ExecReload= point at /bin/true (the only lines that differ);
 #   - the unit declares what the daemon relies on (Type=notify, watchdog,
 #     DynamicUser, state and configuration directories, reload);
 #   - the catalog has one entry per MSGID_* of daemon/log.h, and journalctl
@@ -51,9 +51,9 @@ fi
 
 # --- verify -----------------------------------------------------------------
 mkdir "$T/unit"
-sed -E 's|^ExecStart=/usr/local/bin/lmgrantd |ExecStart=/bin/true |' "$UNIT" >"$T/unit/lmgrantd.service"
+sed -E 's|^Exec(Start\|Reload)=/usr/local/bin/lmgrantd |Exec\1=/bin/true |' "$UNIT" >"$T/unit/lmgrantd.service"
 changed=$(diff "$UNIT" "$T/unit/lmgrantd.service" | grep -c '^>' || true)
-[ "$changed" -eq 1 ] || fail "expected exactly one ExecStart=/usr/local/bin/lmgrantd line in the unit"
+[ "$changed" -eq 2 ] || fail "expected exactly one ExecStart= and one ExecReload= line running /usr/local/bin/lmgrantd in the unit"
 if ! systemd-analyze --no-pager verify "$T/unit/lmgrantd.service" >"$T/verify" 2>&1; then
 	cat "$T/verify" >&2
 	fail "systemd-analyze verify failed"
@@ -70,7 +70,8 @@ need() {
 }
 need 'Type=notify$'
 need 'ExecStart=/usr/local/bin/lmgrantd .*run$'
-need 'ExecReload=.*-HUP \$MAINPID$'
+need 'ExecReload=/usr/local/bin/lmgrantd reload --pid \$MAINPID$'
+if grep -q '^Exec.*/bin/kill' "$UNIT"; then fail "the unit uses /bin/kill (ExecReload= runs lmgrantd reload)"; fi
 need 'WatchdogSec=[0-9]'
 need 'DynamicUser=yes$'
 need 'StateDirectory=lmgrantd$'

@@ -73,8 +73,8 @@ assert_contains "$T/out" "credentials from:   profile vault2 ($HOME/.aws/config)
 # 5. The systemd credential honours AWS_PROFILE too.
 printf '[vault2]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$DEV_KEY" "$DEV_SECRET" >>"$T/sd/aws"
 export CREDENTIALS_DIRECTORY=$T/sd
-# (a member account: the emulator denies it DescribeOrganization, so whoami
-# cannot say whether it is the management account and exits 1)
+# (a member account: the emulator denies it ListDelegatedAdministrators, so
+# whoami cannot say whether it is the delegated administrator and exits 1)
 expect_exit 1 lmg -c "$T/c.yaml" whoami
 assert_contains "$T/out" "arn:aws:iam::333333333333:user/dev"
 unset CREDENTIALS_DIRECTORY

@@ -17,8 +17,10 @@ emu config '{"fail_rules": [
 	{"operation": "CreateGrant", "status": 408, "body": ""}]}' >/dev/null
 emu reset-calls >/dev/null
 expect_exit 0 lmg -c "$T/c.yaml" apply
-assert_eq "$(emu calls | jq -c '[.[] | select(.operation == "ListDistributedGrants") | .status]')" "[400,200]" \
-	"ListDistributedGrants answers"
+claude=$(state '.licenses[] | select(.product_sku=="prod-4pmewlybdftbs") | .arn')
+assert_eq "$(emu calls | jq -c --arg l "$claude" '[.[] | select(.operation == "ListDistributedGrants"
+	and .request.Filters[0].Values[0] == $l) | .status]')" "[400,200]" \
+	"ListDistributedGrants answers for the declared license"
 assert_eq "$(emu calls | jq -c '[.[] | select(.operation == "CreateGrant") | .status]')" "[408,200]" \
 	"CreateGrant answers"
 assert_eq "$(emu calls | jq '[.[] | select(.operation == "CreateGrant") | .request.ClientToken] | unique | length')" 1 \

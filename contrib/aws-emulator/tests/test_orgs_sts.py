@@ -100,7 +100,10 @@ class OrganizationsReads(helpers.EmulatorTestCase):
     def test_member_account_denied(self):
         orgs = self.assumed("333333333333", "organizations")
         with self.assertAwsError("AccessDeniedException"):
-            orgs.describe_organization()
+            orgs.list_roots()
+        # Describing its own organization is open to every member.
+        self.assertEqual(orgs.describe_organization()["Organization"]
+                         ["MasterAccountId"], MGMT)
 
 
 class NoOrganization(helpers.EmulatorTestCase):
