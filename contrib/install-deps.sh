@@ -2,7 +2,7 @@
 # Installs the Debian packages lmgrantd builds and tests with. Does nothing
 # when everything is present; uses sudo when not root.
 set -eu
-pkgs="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev check systemd valgrind curl jq"
+pkgs="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev libexpat1-dev check systemd valgrind curl jq"
 # promtool checks the metrics file and the alert rules (make check).
 pkgs="$pkgs prometheus"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arn.h"
 #include "lm.h"
 #include "log.h"
 #include "pool.h"
@@ -71,12 +72,6 @@ void apply_result_free(struct apply_result *r)
 	free(r->results);
 	memset(r, 0, sizeof(*r));
 }
-
-static bool is_validation(const struct aws_error *e)
-{
-	return e->kind == AWS_ERR_API && e->type && strcmp(e->type, "ValidationException") == 0;
-}
-
 
 /* One write for action a with source version ver. */
 static int do_write(const struct apply_ctx *ctx, const struct action *a, const char *ver,
@@ -283,7 +278,10 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 	char *version = a->grant_arn ? version_of(vers, a) : NULL;
 
 	rc = do_write(ctx, a, version, &res, &err);
-	if (rc < 0 && a->grant_arn && is_validation(&err))
+	/* A stale version, or a delete whose first answer was lost meeting
+	 * "already deleted" on its retry: settled by a re-read (aws_error's
+	 * table says which errors). */
+	if (rc < 0 && a->grant_arn && err.remedy == AWS_REMEDY_REREAD)
 		rc = retry_after_reread(ctx, a, version, &res, &err);
 	free(version);
 	if (rc == 0) {
@@ -308,19 +306,14 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
  * arn:<partition>:iam::<account>:root; NULL when it is no account. */
 static char *grantee_role_arn(const char *principal, const char *role)
 {
-	const char *part = principal ? principal + 4 : NULL, *acct;
-	size_t plen;
+	const char *acct = NULL;
+	char id[13];
 
-	if (!principal || strncmp(principal, "arn:", 4) != 0)
+	if (!principal || !arn_account_of_principal(principal, &acct))
 		return NULL;
-	plen = strcspn(part, ":");
-	acct = part + plen;
-	if (strncmp(acct, ":iam::", 6) != 0)
-		return NULL;
-	acct += 6;
-	if (strspn(acct, "0123456789") != 12 || strcmp(acct + 12, ":root") != 0)
-		return NULL;
-	return xasprintf("arn:%.*s:iam::%.12s:role/%s", (int)plen, part, acct, role);
+	memcpy(id, acct, 12);
+	id[12] = '\0';
+	return arn_role(arn_partition_of(principal), id, role);
 }
 
 /*
@@ -336,7 +329,7 @@ static enum action_result run_accept(const struct apply_ctx *ctx, struct version
 {
 	struct lm_write_result res = { 0 };
 	struct aws_error err = { 0 };
-	struct creds_provider *grantee = NULL;
+	struct cred_source *grantee = NULL;
 	char *role_arn = grantee_role_arn(a->principal_arn, ctx->grantee_role ? ctx->grantee_role : "");
 	char *token = NULL, *accepted_version = NULL;
 	enum action_result r = AR_FAILED;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "grant.h"
-#include "http.h"
+#include "aws.h"
 #include "util.h"
 
 /* A license received by the account (ListReceivedLicenses). */

@@ -248,7 +248,7 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 
 	aws_env_from_environ(&aenv);
 	creds_env_from_environ(&cenv);
-	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
+	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, NULL, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(err);
 		return -1;
@@ -410,7 +410,7 @@ static int cmd_whoami(const struct options *o)
 		print_field("management account: ", text);
 		free(text);
 		rc = print_role(&e, &id, &org);
-	} else if (err.type && strcmp(err.type, "AWSOrganizationsNotInUseException") == 0) {
+	} else if (err.remedy == AWS_REMEDY_NO_ORGANIZATION) {
 		printf("management account: no (the account is not in an organization)\n");
 		printf("role:               %s\n", org_role_name(ORG_ROLE_NO_ORGANIZATION));
 		rc = 0;

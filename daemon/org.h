@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http.h"
+#include "aws.h"
 #include "util.h"
 
 struct org_ou {

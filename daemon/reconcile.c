@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arn.h"
 #include "log.h"
 #include "pacer.h"
 #include "pool.h"
@@ -23,7 +24,8 @@
 #define LICENSES_IN_FLIGHT 4
 
 int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
-		const struct creds_env *cenv, bool (*should_stop)(void), char **err)
+		const struct creds_env *cenv, bool (*should_stop)(void), void (*heartbeat)(void),
+		char **err)
 {
 	struct http_opts o;
 
@@ -38,6 +40,7 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	o.max_attempts = cfg->retry_max_attempts;
 	o.ca_bundle = aenv->ca_bundle;
 	o.should_stop = should_stop;
+	o.heartbeat = heartbeat;
 	e->http = http_client_new(&o);
 	if (!e->http) {
 		*err = xstrdup("cannot initialise libcurl");
@@ -48,9 +51,9 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	e->grantee_sessions = sts_sessions_new();
 	e->should_stop = should_stop;
 	e->workers = pool_workers_for(cfg->max_tps > 0 ? cfg->max_tps : PACER_CEILING);
-	e->lm = (struct aws_client){ e->http, e->creds, &e->lm_svc };
-	e->org = (struct aws_client){ e->http, e->creds, &e->org_svc };
-	e->sts = (struct aws_client){ e->http, e->creds, &e->sts_svc };
+	e->lm = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->lm_svc };
+	e->org = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->org_svc };
+	e->sts = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->sts_svc };
 	return 0;
 fail:
 	engine_free(e);
@@ -166,9 +169,7 @@ static void read_organization(struct engine *e, const struct config *cfg, struct
  * `access` reports them, plan has no use for them. */
 static bool needs_subgrants(const struct grant *g, bool also_disabled)
 {
-	static const char org_prefix[] = "arn:aws:organizations::";
-
-	return strncmp(g->principal_arn, org_prefix, sizeof(org_prefix) - 1) == 0 &&
+	return arn_is_org_principal(g->principal_arn) &&
 	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE ||
 		(also_disabled && g->status == GS_DISABLED));
 }

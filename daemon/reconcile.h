@@ -13,7 +13,7 @@
 #include "apply.h"
 #include "config.h"
 #include "creds.h"
-#include "http.h"
+#include "aws.h"
 #include "lm.h"
 #include "memory.h"
 #include "org.h"
@@ -47,8 +47,11 @@ struct engine {
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1
  * with *err (caller frees) on a bad endpoint. Free with engine_free. */
+/* should_stop and heartbeat (NULL: none) go to the HTTP clients, see
+ * struct http_opts. */
 int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
-		const struct creds_env *cenv, bool (*should_stop)(void), char **err);
+		const struct creds_env *cenv, bool (*should_stop)(void), void (*heartbeat)(void),
+		char **err);
 void engine_free(struct engine *e);
 /* The next pass reads the organization again, cached or not. */
 void engine_forget_org(struct engine *e);

@@ -152,6 +152,40 @@ START_TEST(principals_of_every_kind)
 }
 END_TEST
 
+/* SPEC 3: principals are in the license's partition. A GovCloud license
+ * named in the config gives arn:aws-us-gov: principals of every kind. */
+START_TEST(aws_us_gov_license_gives_gov_principals)
+{
+	static const char gov[] = "arn:aws-us-gov:license-manager::294406891311:license:l-0123456789abcdef0123456789abcdef";
+	struct desired d;
+	struct strlist w = { 0 };
+
+	licenses[1].arn = (char *)gov;
+	model.product = NULL;
+	model.license_arn = (char *)gov;
+	target(0, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
+	target(1, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	run(&d, &w);
+	ck_assert_msg(d.models[0].error == NULL, "%s", d.models[0].error);
+	ck_assert_str_eq(d.models[0].license_arn, gov);
+	ck_assert_str_eq(d.models[0].targets[0].principal_arn,
+			 "arn:aws-us-gov:organizations::111111111111:ou/o-exampleorg1/ou-ab12-prod0001");
+	ck_assert_uint_eq(d.models[0].targets[0].naccounts, 1);
+	ck_assert_str_eq(d.models[0].targets[0].accounts[0], "arn:aws-us-gov:iam::222222222222:root");
+	ck_assert_str_eq(d.models[0].targets[1].principal_arn, "arn:aws-us-gov:iam::333333333333:root");
+	desired_free(&d);
+	memset(targets, 0, sizeof(targets));
+	model.ntargets = 0;
+	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
+	run(&d, &w);
+	ck_assert_msg(d.models[0].error == NULL, "%s", d.models[0].error);
+	ck_assert_str_eq(d.models[0].targets[0].principal_arn,
+			 "arn:aws-us-gov:organizations::111111111111:organization/o-exampleorg1");
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
 START_TEST(unknown_ou_path_is_a_model_error_with_position)
 {
 	struct desired d;
@@ -397,6 +431,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, principals_of_every_kind);
+	tcase_add_test(tc, aws_us_gov_license_gives_gov_principals);
 	tcase_add_test(tc, unknown_ou_path_is_a_model_error_with_position);
 	tcase_add_test(tc, unknown_ou_id_and_foreign_account);
 	tcase_add_test(tc, product_without_license_and_ambiguous_product);
