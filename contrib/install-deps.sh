@@ -8,7 +8,7 @@
 set -eu
 # Build: compiler, pkg-config and the -dev packages the Makefile asks
 # pkg-config about.
-build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev"
+build="build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev libexpat1-dev"
 # The unit: systemd (systemd-analyze, journalctl, journald for the tests).
 # procps: the unit's ExecReload= ran its /bin/kill before `lmgrantd
 # reload`; kept, as make fresh-check was last proven with it.
@@ -23,6 +23,8 @@ run="systemd procps"
 # reads the revision of (lmgrantd itself never runs git); python3-yaml
 # reads the CI example's steps.
 tests="check curl jq mandoc bash-completion python3 python3-botocore python3-boto3 git python3-yaml"
+# promtool checks the metrics file and the alert rules (test 703).
+tests="$tests prometheus"
 # make fuzz: clang with libFuzzer and the sanitizer runtimes (not pulled in
 # by clang when recommends are off); make valgrind; make deb: debhelper
 # and lintian (dpkg-buildpackage comes with build-essential).

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arn.h"
 #include "lm.h"
 #include "log.h"
 #include "pool.h"
@@ -71,12 +72,6 @@ void apply_result_free(struct apply_result *r)
 	free(r->results);
 	memset(r, 0, sizeof(*r));
 }
-
-static bool is_validation(const struct aws_error *e)
-{
-	return e->kind == AWS_ERR_API && e->type && strcmp(e->type, "ValidationException") == 0;
-}
-
 
 /* One write for action a with source version ver. */
 static int do_write(const struct apply_ctx *ctx, const struct action *a, const char *ver,
@@ -147,6 +142,9 @@ static int retry_after_reread(const struct apply_ctx *ctx, const struct action *
 		res->grant_arn = xstrdup(g.arn);
 		res->version = xstrdup(g.version);
 		res->status = g.status;
+		/* The delete AWS refused as already made: its request id is
+		 * the one this entry can be matched by. */
+		res->request_id = xstrdup(err->request_id);
 		aws_error_clear(err);
 		rc = 0;
 		goto out;
@@ -220,6 +218,7 @@ static void log_outcome(const struct apply_ctx *ctx, const struct action *a, enu
 		.model = a->model, .license_arn = a->license_arn,
 		.grant_arn = res && res->grant_arn ? res->grant_arn : a->grant_arn,
 		.principal_arn = a->principal_arn, .target = a->target_label,
+		.status_reason = grant_reason_shown(a->status, a->status_reason),
 		.pass = ctx->pass,
 	};
 	char *why = NULL;
@@ -227,6 +226,7 @@ static void log_outcome(const struct apply_ctx *ctx, const struct action *a, enu
 	if (r == AR_OK) {
 		ev.message_id = action_msgid(a->kind);
 		ev.priority = LOG_NOTICE;
+		ev.request_id = res ? res->request_id : NULL;
 		log_event(&ev, "%s: grant %s for %s (%s)", a->model ? a->model : "-", past_tense(a->kind),
 			  target_of(a), a->reason);
 		return;
@@ -237,6 +237,12 @@ static void log_outcome(const struct apply_ctx *ctx, const struct action *a, enu
 		ev.request_id = err->request_id;
 		ev.error = err->type;
 		why = aws_error_describe(err);
+	}
+	/* Cut short by SIGTERM: no failure of the action, a notice. */
+	if (err && err->kind == AWS_ERR_CANCELLED) {
+		ev.priority = LOG_NOTICE;
+		free(why);
+		why = xstrdup("interrupted by a stop request");
 	}
 	log_event(&ev, "%s: %s for %s %s: %s", a->model ? a->model : "-", action_kind_name(a->kind),
 		  target_of(a), r == AR_FAILED ? "failed" : "skipped", why ? why : "see earlier entries");
@@ -272,7 +278,10 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 	char *version = a->grant_arn ? version_of(vers, a) : NULL;
 
 	rc = do_write(ctx, a, version, &res, &err);
-	if (rc < 0 && a->grant_arn && is_validation(&err))
+	/* A stale version, or a delete whose first answer was lost meeting
+	 * "already deleted" on its retry: settled by a re-read (aws_error's
+	 * table says which errors). */
+	if (rc < 0 && a->grant_arn && err.remedy == AWS_REMEDY_REREAD)
 		rc = retry_after_reread(ctx, a, version, &res, &err);
 	free(version);
 	if (rc == 0) {
@@ -281,6 +290,10 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
 		if (res.grant_arn && res.version)
 			remember_version(vers, res.grant_arn, res.version);
 	} else {
+		/* Cut short by SIGTERM: not made, not failed; the next pass
+		 * reads what AWS holds (the ClientToken covers a write that was). */
+		if (err.kind == AWS_ERR_CANCELLED)
+			r = AR_SKIPPED;
 		*error = aws_error_describe(&err);
 	}
 	log_outcome(ctx, a, r, &res, &err);
@@ -293,19 +306,14 @@ static enum action_result run_one(const struct apply_ctx *ctx, struct versions *
  * arn:<partition>:iam::<account>:root; NULL when it is no account. */
 static char *grantee_role_arn(const char *principal, const char *role)
 {
-	const char *part = principal ? principal + 4 : NULL, *acct;
-	size_t plen;
+	const char *acct = NULL;
+	char id[13];
 
-	if (!principal || strncmp(principal, "arn:", 4) != 0)
+	if (!principal || !arn_account_of_principal(principal, &acct))
 		return NULL;
-	plen = strcspn(part, ":");
-	acct = part + plen;
-	if (strncmp(acct, ":iam::", 6) != 0)
-		return NULL;
-	acct += 6;
-	if (strspn(acct, "0123456789") != 12 || strcmp(acct + 12, ":root") != 0)
-		return NULL;
-	return xasprintf("arn:%.*s:iam::%.12s:role/%s", (int)plen, part, acct, role);
+	memcpy(id, acct, 12);
+	id[12] = '\0';
+	return arn_role(arn_partition_of(principal), id, role);
 }
 
 /*
@@ -321,7 +329,7 @@ static enum action_result run_accept(const struct apply_ctx *ctx, struct version
 {
 	struct lm_write_result res = { 0 };
 	struct aws_error err = { 0 };
-	struct creds_provider *grantee = NULL;
+	struct cred_source *grantee = NULL;
 	char *role_arn = grantee_role_arn(a->principal_arn, ctx->grantee_role ? ctx->grantee_role : "");
 	char *token = NULL, *accepted_version = NULL;
 	enum action_result r = AR_FAILED;
@@ -356,6 +364,8 @@ static enum action_result run_accept(const struct apply_ctx *ctx, struct version
 		remember_version(vers, res.grant_arn, res.version);
 	else if (r != AR_OK)
 		*error = aws_error_describe(&err);
+	if (r == AR_FAILED && err.kind == AWS_ERR_CANCELLED)
+		r = AR_SKIPPED;
 out:
 	log_outcome(ctx, a, r, &res, &err);
 	lm_write_result_clear(&res);
@@ -393,8 +403,6 @@ static bool should_skip(struct apply_run *run, const struct action *a)
 {
 	bool skip;
 
-	if (run->ctx->should_stop && run->ctx->should_stop())
-		return true;
 	pthread_mutex_lock(&run->lock);
 	skip = license_failed(&run->failed_licenses, a);
 	pthread_mutex_unlock(&run->lock);
@@ -412,6 +420,12 @@ static void apply_one(void *arg, size_t k)
 
 	if (a->withheld) {
 		record_locked(run, i, AR_SKIPPED, xstrdup("withheld by max_deletes"));
+		return;
+	}
+	/* Stopping: what has not started is left to the next pass, and the
+	 * pass summary says so (one entry, not one per action). */
+	if (run->ctx->should_stop && run->ctx->should_stop()) {
+		record_locked(run, i, AR_SKIPPED, xstrdup("interrupted by a stop request"));
 		return;
 	}
 	if (should_skip(run, a)) {

@@ -10,7 +10,6 @@
 
 #include <stdbool.h>
 
-#include "http.h"
 #include "memory.h"
 #include "plan.h"
 #include "sts.h"

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arn.h"
 #include "config.h"
 #include "util.h"
 
@@ -45,28 +46,6 @@ static size_t span(const char *s, bool (*ok)(char))
 static bool is_lower_or_digit(char c)
 {
 	return is_lower(c) || is_digit(c);
-}
-
-bool check_region(const char *s)
-{
-	size_t groups = 0, n = 0;
-
-	if (span(s, is_lower) != 2)
-		return false;
-	s += 2;
-	while (*s == '-') {
-		s++;
-		if (is_digit(*s)) {
-			n = span(s, is_digit);
-			return groups > 0 && s[n] == '\0';
-		}
-		n = span(s, is_lower);
-		if (n == 0)
-			return false;
-		s += n;
-		groups++;
-	}
-	return false;
 }
 
 /* "<prefix>[a-z0-9]{8,32}": prod-... and prodview-... ids. */
@@ -107,20 +86,15 @@ bool check_product(const char *s)
 	return check_prefixed_id(s, "prod-") || check_prefixed_id(s, "prodview-") || check_uuid(s);
 }
 
-static bool is_arn_partition_char(char c)
-{
-	return is_lower(c) || c == '-';
-}
-
 bool check_license_arn(const char *s)
 {
 	static const char mid[] = ":license-manager::";
+	const char *partition = arn_partition_of(s);
 	size_t n = 0;
 
-	if (strncmp(s, "arn:aws", 7) != 0)
+	if (!partition)
 		return false;
-	s += 7;
-	s += span(s, is_arn_partition_char);
+	s += 4 + strlen(partition);
 	if (strncmp(s, mid, strlen(mid)) != 0)
 		return false;
 	s += strlen(mid);
@@ -147,23 +121,6 @@ bool check_ou_id(const char *s)
 	s += n + 1;
 	n = span(s, is_lower_or_digit);
 	return n >= 8 && n <= 32 && s[n] == '\0';
-}
-
-bool check_account_id(const char *s)
-{
-	return span(s, is_digit) == 12 && s[12] == '\0';
-}
-
-static bool is_role_char(char c)
-{
-	return is_alnum(c) || (c && strchr("_+=,.@-", c));
-}
-
-bool check_role_name(const char *s)
-{
-	size_t n = span(s, is_role_char);
-
-	return n >= 1 && n <= 64 && s[n] == '\0';
 }
 
 static bool is_model_char(char c)

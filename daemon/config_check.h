@@ -11,16 +11,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "names.h" /* region, account id, role name */
+
 #define INTERVAL_MAX_S (7u * 24 * 3600)
 
-bool check_region(const char *s);        /* ^[a-z]{2}(-[a-z]+)+-[0-9]+$ */
 /* prod-[a-z0-9]{8,32}, prodview-[a-z0-9]{8,32}, or a UUID */
 bool check_product(const char *s);
-/* ^arn:aws[a-z-]*:license-manager::[0-9]{12}:license:l-[a-f0-9]{32}$ */
+/* ^arn:(aws|aws-us-gov|aws-cn):license-manager::[0-9]{12}:license:l-[a-f0-9]{32}$ */
 bool check_license_arn(const char *s);
 bool check_ou_id(const char *s);         /* ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$ */
-bool check_account_id(const char *s);    /* exactly 12 ASCII digits */
-bool check_role_name(const char *s);     /* [A-Za-z0-9_+=,.@-]{1,64} */
 bool check_model_name(const char *s);    /* [A-Za-z0-9._:-]{1,128} */
 
 /* An OU path "A/B/C": no leading, trailing or doubled '/', components of 1

@@ -25,15 +25,14 @@
  */
 #include "creds.h"
 
-#include <jansson.h>
-
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "config_check.h"
+#include <pthread.h>
+
 #include "creds_container.h"
 #include "creds_process.h"
 #include "creds_profile.h"
@@ -41,15 +40,16 @@
 #include "http.h"
 #include "imds.h"
 #include "log.h"
+#include "names.h"
 #include "sts.h"
 #include "util.h"
 
 #define REFRESH_RETRY_S 30
-#define MAX_TOKEN_BYTES (64 * 1024)
 
 struct creds_provider {
+	struct cred_source base;  /* what aws_client sees (creds_provider_source) */
+	pthread_mutex_t lock;     /* held by the source's get and renew; see creds.h */
 	struct creds_env env;     /* borrowed strings */
-	bool is_static;
 	bool loaded;
 	struct aws_credentials current;
 	char *source;
@@ -61,137 +61,6 @@ struct creds_provider {
 	struct aws_service sts;
 	struct http_client *http; /* owned; made on first use */
 };
-
-/* ---- credentials ---- */
-
-void creds_wipe_json(struct json_t *doc, const char *secret, const char *token)
-{
-	const char *names[] = { secret, token };
-
-	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-		json_t *v = json_object_get(doc, names[i]);
-
-		if (json_is_string(v))
-			explicit_bzero((char *)json_string_value(v), json_string_length(v));
-	}
-}
-
-void aws_credentials_clear(struct aws_credentials *c)
-{
-	if (!c)
-		return;
-	free(c->access_key_id);
-	free_secret(c->secret_access_key);
-	free_secret(c->session_token);
-	memset(c, 0, sizeof(*c));
-}
-
-void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src)
-{
-	aws_credentials_clear(dst);
-	dst->access_key_id = xstrdup(src->access_key_id);
-	dst->secret_access_key = xstrdup(src->secret_access_key);
-	dst->session_token = xstrdup(src->session_token);
-	dst->expiration = src->expiration;
-}
-
-static bool printable_word(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if ((unsigned char)s[n] <= 0x20 || (unsigned char)s[n] >= 0x7f || n >= max)
-			return false;
-	return n > 0;
-}
-
-int aws_credentials_check(const struct aws_credentials *c, const char **why)
-{
-	const char *id = c->access_key_id;
-	size_t n = id ? strlen(id) : 0;
-
-	if (n == 0 || n > 128 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
-		*why = "the access key id is not 1 to 128 letters, digits or _";
-		return -1;
-	}
-	if (!c->secret_access_key || !printable_word(c->secret_access_key, 1024)) {
-		*why = "the secret access key is empty, too long or has spaces or control characters";
-		return -1;
-	}
-	if (c->session_token && !printable_word(c->session_token, MAX_TOKEN_BYTES)) {
-		*why = "the session token is empty, too long or has spaces or control characters";
-		return -1;
-	}
-	return 0;
-}
-
-static bool take_digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return false;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-static bool take_char(const char **p, const char *set)
-{
-	if (!**p || !strchr(set, **p))
-		return false;
-	(*p)++;
-	return true;
-}
-
-int creds_parse_time(const char *s, time_t *out)
-{
-	const char *p = s;
-	int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
-	struct tm tm = { 0 }, check;
-	time_t t;
-
-	if (!take_digits(&p, 4, &year) || !take_char(&p, "-") || !take_digits(&p, 2, &mon) ||
-	    !take_char(&p, "-") || !take_digits(&p, 2, &day) || !take_char(&p, "Tt") ||
-	    !take_digits(&p, 2, &hour) || !take_char(&p, ":") || !take_digits(&p, 2, &min) ||
-	    !take_char(&p, ":") || !take_digits(&p, 2, &sec))
-		return -1;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (take_char(&p, "Zz")) {
-		sign = 0;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '+' ? 1 : -1;
-		if (!take_digits(&p, 2, &oh))
-			return -1;
-		take_char(&p, ":");
-		if (!take_digits(&p, 2, &om) || oh > 23 || om > 59)
-			return -1;
-	} else {
-		return -1; /* a time without a zone is ambiguous */
-	}
-	if (*p || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
-		return -1;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec == 60 ? 59 : sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1 || !gmtime_r(&t, &check) || check.tm_mday != day)
-		return -1; /* e.g. February 30 */
-	*out = t - (time_t)sign * (oh * 3600 + om * 60);
-	return 0;
-}
 
 /* ---- environment ---- */
 
@@ -238,12 +107,63 @@ const char *creds_sts_region(const struct creds_env *env, const char *config_reg
 
 /* ---- providers ---- */
 
+static int source_get(struct cred_source *s, time_t now, struct aws_credentials *out, char **err)
+{
+	struct creds_provider *p = (struct creds_provider *)s;
+	const struct aws_credentials *cr = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&p->lock);
+	rc = creds_get(p, now, &cr, err);
+	if (rc == 0)
+		aws_credentials_copy(out, cr);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* Resolves the chain again unless a request on another thread has done so
+ * already since refused_key_id was handed out. Keys are not secrets;
+ * comparing them is enough to tell one set of credentials from the next. */
+static bool source_renew(struct cred_source *s, const char *refused_key_id, time_t now)
+{
+	struct creds_provider *p = (struct creds_provider *)s;
+	const struct aws_credentials *cr = NULL;
+	char *err = NULL;
+	bool other = false;
+
+	pthread_mutex_lock(&p->lock);
+	if (creds_get(p, now, &cr, &err) == 0 && strcmp(cr->access_key_id, refused_key_id) == 0) {
+		creds_invalidate(p);
+		if (creds_get(p, now, &cr, &err) < 0)
+			cr = NULL;
+	}
+	other = cr && strcmp(cr->access_key_id, refused_key_id) != 0;
+	pthread_mutex_unlock(&p->lock);
+	free(err);
+	return other;
+}
+
+static void source_free(struct cred_source *s)
+{
+	(void)s; /* owned by whoever made the provider */
+}
+
+static const struct cred_source_ops chain_ops = { source_get, source_renew, source_free };
+
 struct creds_provider *creds_provider_chain(const struct creds_env *env)
 {
 	struct creds_provider *p = xcalloc(1, sizeof(*p));
 
+	p->base.ops = &chain_ops;
+	pthread_mutex_init(&p->lock, NULL);
 	p->env = *env;
 	return p;
+}
+
+struct cred_source *creds_provider_source(struct creds_provider *p)
+{
+	return &p->base;
 }
 
 void creds_provider_set_network(struct creds_provider *p, const struct http_opts *opts,
@@ -258,17 +178,6 @@ void creds_provider_set_network(struct creds_provider *p, const struct http_opts
 	p->have_network = true;
 }
 
-struct creds_provider *creds_provider_static(const struct aws_credentials *c, const char *source)
-{
-	struct creds_provider *p = xcalloc(1, sizeof(*p));
-
-	p->is_static = true;
-	p->loaded = true;
-	aws_credentials_copy(&p->current, c);
-	p->source = xstrdup(source);
-	return p;
-}
-
 void creds_provider_free(struct creds_provider *p)
 {
 	if (!p)
@@ -277,6 +186,7 @@ void creds_provider_free(struct creds_provider *p)
 	free(p->source);
 	aws_service_clear(&p->sts);
 	http_client_free(p->http);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
@@ -304,7 +214,7 @@ static struct http_client *network(struct creds_provider *p, const char *what, c
 static int assume(struct creds_provider *p, const struct creds_role *role,
 		  struct aws_credentials *c, char **err)
 {
-	struct creds_provider *src = NULL;
+	struct cred_source *src = NULL;
 	struct aws_credentials next = { 0 };
 	struct aws_error ae = { 0 };
 	struct sts_assume_role_in in = {
@@ -315,7 +225,7 @@ static int assume(struct creds_provider *p, const struct creds_role *role,
 
 	if (!client.http)
 		return -1;
-	src = creds_provider_static(c, "source of a role");
+	src = cred_source_fixed(c, "source of a role");
 	client.creds = src;
 	if (sts_assume_role(&client, &in, &next, &ae) < 0) {
 		char *why = aws_error_describe(&ae);
@@ -329,7 +239,7 @@ static int assume(struct creds_provider *p, const struct creds_role *role,
 	rc = 0;
 out:
 	aws_error_clear(&ae);
-	creds_provider_free(src);
+	cred_source_free(src);
 	return rc;
 }
 
@@ -652,7 +562,7 @@ static bool refresh_due(const struct creds_provider *p, time_t now)
 
 void creds_invalidate(struct creds_provider *p)
 {
-	if (p->is_static || !p->loaded)
+	if (!p->loaded)
 		return;
 	p->refused = true;
 	p->retry_after = 0;
@@ -664,14 +574,6 @@ int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials
 	char *source = NULL, *rerr = NULL;
 
 	*out = NULL;
-	if (p->is_static) {
-		if (p->current.expiration && now >= p->current.expiration) {
-			*err = xasprintf("credentials from %s expired", p->source);
-			return -1;
-		}
-		*out = &p->current;
-		return 0;
-	}
 	if (p->loaded && (!refresh_due(p, now) ||
 			  (now < p->retry_after && now < p->current.expiration))) {
 		*out = &p->current;

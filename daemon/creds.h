@@ -10,8 +10,15 @@
  *
  * Reading the files is creds_profile's job, running credential_process is
  * creds_process's, the network calls are sts's, creds_webid's,
- * creds_container's and imds's. This module
- * never logs or returns a secret in an error message.
+ * creds_container's and imds's. Those who sign requests see the provider
+ * only as a struct cred_source (credentials.h). This module never logs or
+ * returns a secret in an error message.
+ *
+ * Threads: a provider has a lock of its own, held while the chain is
+ * resolved (a credential_process may run for 30 s, a role chain makes STS
+ * calls through the provider's own HTTP client, whose lock is taken inside:
+ * lock order provider, then client). Workers that need credentials during
+ * a refresh wait for it; nothing else does.
  */
 #ifndef LMGRANTD_CREDS_H
 #define LMGRANTD_CREDS_H
@@ -19,33 +26,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-/* Temporary credentials are replaced this long before they expire, so that
- * no request of a pass is signed with credentials about to lapse. */
-#define CREDS_REFRESH_MARGIN_S 300
-
-struct aws_credentials {
-	char *access_key_id;
-	char *secret_access_key;
-	char *session_token; /* NULL for long-term keys */
-	time_t expiration;   /* wall clock; 0 = does not expire */
-};
-/* Wipes the secrets and frees the members. */
-void aws_credentials_clear(struct aws_credentials *c);
-
-/* Overwrites the string members secret and token of a decoded credentials
- * document (jansson) before it is freed; either name may be absent. */
-struct json_t;
-void creds_wipe_json(struct json_t *doc, const char *secret, const char *token);
-/* *dst (cleared first) becomes a deep copy of *src. */
-void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);
-/* 0 when the keys can go into a signed request: the key id is 1-128 of
- * [A-Za-z0-9_], secret and token are printable ASCII without spaces (a
- * CR/LF would end up in a header). Else -1 and *why (static, secret-free). */
-int aws_credentials_check(const struct aws_credentials *c, const char **why);
-
-/* Parses an ISO 8601 UTC time as AWS writes it: "2025-01-01T12:00:00Z",
- * with optional fractional seconds and "+00:00"-style offsets. */
-int creds_parse_time(const char *s, time_t *out);
+#include "credentials.h"
 
 /* The process environment the chain reads, gathered once by main. All
  * borrowed for the provider's lifetime; NULL when unset. */
@@ -87,17 +68,20 @@ struct creds_provider *creds_provider_chain(const struct creds_env *env);
  * for itself (copied; pointers inside them must outlive the provider).
  * The provider's STS and IMDS requests never go through the client whose
  * request is asking for credentials, so a refresh in the middle of a
- * request does not re-enter that client. Without this call, role profiles
+ * request does not wait for that client. Without this call, role profiles
  * and instance metadata fail with an error that says so.
  */
 void creds_provider_set_network(struct creds_provider *p, const struct http_opts *opts,
 				const struct aws_service *sts);
-/* A provider for fixed credentials (copied), e.g. an assumed role's. */
-struct creds_provider *creds_provider_static(const struct aws_credentials *c, const char *source);
 void creds_provider_free(struct creds_provider *p);
+/* The provider as a credential source (credentials.h), for aws_client:
+ * get and renew take the provider's lock. Borrowed until the provider is
+ * freed; cred_source_free on it does nothing. */
+struct cred_source *creds_provider_source(struct creds_provider *p);
 
 /*
- * Returns 0 and *out (borrowed until the next creds_get or free), or -1
+ * Single-threaded use (tests, and the source's get under the lock):
+ * returns 0 and *out (borrowed until the next creds_get or free), or -1
  * and *err (caller frees) saying which sources were tried and why none
  * worked. now is the wall clock, for expiry decisions: the chain is
  * resolved again when now >= expiration - CREDS_REFRESH_MARGIN_S; if that
@@ -107,8 +91,7 @@ void creds_provider_free(struct creds_provider *p);
 int creds_get(struct creds_provider *p, time_t now, const struct aws_credentials **out, char **err);
 /* AWS refused the current credentials as expired before their time (a
  * revoked session, a clock off, an Expiration that lied): the next
- * creds_get resolves the chain again, however far off the expiry is. A
- * provider of fixed credentials has nothing to renew and ignores this. */
+ * creds_get resolves the chain again, however far off the expiry is. */
 void creds_invalidate(struct creds_provider *p);
 /* Where the current credentials came from, e.g. "environment" or
  * "profile ops (/root/.aws/credentials)"; "" before the first creds_get. */

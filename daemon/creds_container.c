@@ -76,49 +76,23 @@ char *creds_container_url(const struct creds_container *cc, char **err)
 	return xstrdup(cc->full_uri);
 }
 
-static const char *member(json_t *doc, const char *name)
-{
-	return json_string_value(json_object_get(doc, name));
-}
-
 int creds_container_parse(const char *json, time_t now, struct aws_credentials *out, char **err)
 {
 	json_t *doc = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
-	const char *id, *secret, *token, *expiration, *why = NULL;
+	struct credentials_doc d = { 0 };
+	char *why = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!json_is_object(doc)) {
-		*err = xstrdup("container credentials: the answer is not a JSON object");
-		goto fail;
-	}
-	id = member(doc, "AccessKeyId");
-	secret = member(doc, "SecretAccessKey");
-	token = member(doc, "Token");
-	expiration = member(doc, "Expiration");
-	if (!id || !secret || !token || !expiration) {
-		*err = xstrdup("container credentials: the answer needs AccessKeyId, SecretAccessKey, Token and Expiration");
-		goto fail;
-	}
-	out->access_key_id = xstrdup(id);
-	out->secret_access_key = xstrdup(secret);
-	out->session_token = xstrdup(token);
-	if (creds_parse_time(expiration, &out->expiration) < 0) {
-		*err = xstrdup("container credentials: Expiration is not an ISO 8601 time");
-		goto fail;
-	}
-	if (aws_credentials_check(out, &why) < 0) {
+	/* The one decoder of credentials documents (credentials.h). */
+	if (credentials_doc_from_json(doc, "Token", &d, &why) < 0 ||
+	    credentials_decode(&d, CREDS_DOC_TEMPORARY, now, out, &why) < 0) {
 		*err = xasprintf("container credentials: %s", why);
-		goto fail;
-	}
-	if (out->expiration <= now) {
-		*err = xstrdup("container credentials: the credentials have expired");
+		free(why);
 		goto fail;
 	}
 	rc = 0;
 fail:
-	if (rc < 0)
-		aws_credentials_clear(out);
 	creds_wipe_json(doc, "SecretAccessKey", "Token");
 	json_decref(doc);
 	return rc;

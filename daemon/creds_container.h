@@ -18,7 +18,7 @@
 
 #include <time.h>
 
-#include "creds.h"
+#include "credentials.h"
 #include "http.h"
 
 #define CREDS_CONTAINER_HOST "http://169.254.170.2"

@@ -92,32 +92,14 @@ fail:
 
 /* ---- the answer ---- */
 
-/* jansson frees strings without wiping them; these are secrets. */
-static int member_string(json_t *doc, const char *name, bool required, const char **out,
-			 const char *profile, char **err)
-{
-	json_t *v = json_object_get(doc, name);
-
-	*out = NULL;
-	if (!v && !required)
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		*err = xasprintf("credential_process of profile %s: %s %s", profile, name,
-				 v ? "is not a non-empty string" : "is missing");
-		return -1;
-	}
-	*out = json_string_value(v);
-	return 0;
-}
-
 int creds_process_parse(const char *buf, size_t len, const char *profile, time_t now,
 			struct aws_credentials *out, char **err)
 {
 	json_error_t jerr;
 	json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	const char *id = NULL, *secret = NULL, *token = NULL, *expiration = NULL, *why = NULL;
+	struct credentials_doc d = { 0 };
+	char *why = NULL;
 	json_t *version;
-	time_t exp = 0;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -136,37 +118,15 @@ int creds_process_parse(const char *buf, size_t len, const char *profile, time_t
 		*err = xasprintf("credential_process of profile %s: \"Version\": 1 is missing", profile);
 		goto out;
 	}
-	if (member_string(doc, "AccessKeyId", true, &id, profile, err) < 0 ||
-	    member_string(doc, "SecretAccessKey", true, &secret, profile, err) < 0 ||
-	    member_string(doc, "SessionToken", false, &token, profile, err) < 0 ||
-	    member_string(doc, "Expiration", false, &expiration, profile, err) < 0)
-		goto out;
-	if (expiration && creds_parse_time(expiration, &exp) < 0) {
-		*err = xasprintf("credential_process of profile %s: Expiration is not an ISO 8601 time", profile);
-		goto out;
-	}
-	out->access_key_id = xstrdup(id);
-	out->secret_access_key = xstrdup(secret);
-	out->session_token = xstrdup(token);
-	out->expiration = exp;
-	if (aws_credentials_check(out, &why) < 0) {
+	if (credentials_doc_from_json(doc, "SessionToken", &d, &why) < 0 ||
+	    credentials_decode(&d, 0, now, out, &why) < 0) {
 		*err = xasprintf("credential_process of profile %s: %s", profile, why);
-		goto out;
-	}
-	if (exp && exp <= now) {
-		char when[32];
-		struct tm tm;
-
-		gmtime_r(&exp, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		*err = xasprintf("credential_process of profile %s returned credentials that expired at %s",
-				 profile, when);
+		free(why);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (rc < 0)
-		aws_credentials_clear(out);
+	/* jansson frees strings without wiping them; these are secrets. */
 	creds_wipe_json(doc, "SecretAccessKey", "SessionToken");
 	json_decref(doc);
 	return rc;

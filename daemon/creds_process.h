@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "creds.h"
+#include "credentials.h"
 #include "util.h"
 
 #define CREDS_PROCESS_TIMEOUT_MS 30000

@@ -29,7 +29,7 @@
 
 #include <stddef.h>
 
-#include "creds.h"
+#include "credentials.h"
 
 #define CREDS_MAX_ROLE_CHAIN 5
 

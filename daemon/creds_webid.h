@@ -10,8 +10,8 @@
 #ifndef LMGRANTD_CREDS_WEBID_H
 #define LMGRANTD_CREDS_WEBID_H
 
-#include "creds.h"
-#include "http.h"
+#include "aws.h"
+#include "credentials.h"
 
 /* AWS allows tokens of up to 20,000 characters. */
 #define CREDS_WEBID_MAX_TOKEN 20000

@@ -120,3 +120,8 @@ bool operations_equal(char *const *a, size_t na, const char *const *b, size_t nb
 			return false;
 	return true;
 }
+
+const char *grant_reason_shown(enum grant_status st, const char *reason)
+{
+	return st == GS_ACTIVE || st == GS_WORKFLOW_COMPLETED || !reason || !*reason ? NULL : reason;
+}

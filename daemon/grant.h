@@ -49,6 +49,10 @@ const char *grant_status_name(enum grant_status st);
 /* DELETED and FAILED_WORKFLOW: the grant no longer exists. */
 bool grant_status_is_tombstone(enum grant_status st);
 
+/* reason when a grant in status st should show it (SPEC §4.2: every status
+ * but ACTIVE and WORKFLOW_COMPLETED), else NULL. Borrowed from reason. */
+const char *grant_reason_shown(enum grant_status st, const char *reason);
+
 /* Frees the members, not g itself. */
 void grant_clear(struct grant *g);
 /* Clears g[0..n) and frees the array. */

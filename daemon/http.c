@@ -1,18 +1,14 @@
 /*
- * http: libcurl transport for AWS JSON 1.1 and query APIs.
+ * http: libcurl transport for signed AWS requests and plain IMDS ones.
  *
  * Signing is left entirely to libcurl (CURLOPT_AWS_SIGV4 with the keys in
  * CURLOPT_USERPWD); a session token travels as X-Amz-Security-Token, which
- * curl then signs like every other header we set. One easy handle is kept
- * for the life of the client so connections are reused (keep-alive).
- *
- * Retry policy (SPEC §4.5): throttling, 5xx and transport errors are retried
- * with exponential backoff and full jitter, up to max_attempts; everything
- * else is returned at once. Errors are classified by the body's __type.
+ * curl then signs like every other header we set. Easy handles are kept
+ * idle between transfers so connections are reused (keep-alive); a
+ * transfer runs on a handle of its own, outside the client's lock.
  */
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <pthread.h>
@@ -26,19 +22,14 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "endpoint.h"
 #include "log.h"
-#include "pacer.h"
 #include "util.h"
-#include "xml.h"
-
-#define MAX_RESPONSE_BYTES (16u * 1024u * 1024u)
-#define MAX_REQUEST_ID 128
 
 /*
- * The client is shared by the worker threads of a pass: everything mutable
- * in it (rate limit slot, counters, idle handles, the credential provider's
- * cache) is guarded by lock. A transfer runs on an easy handle of its own,
- * taken from the idle list, so connections are reused across requests.
+ * Shared by the worker threads of a pass: everything mutable (rate limit
+ * slot, counters, idle handles) is guarded by lock; see http.h for the
+ * lock order.
  */
 struct http_client {
 	pthread_mutex_t lock;
@@ -50,321 +41,6 @@ struct http_client {
 	struct http_call_count *calls;
 	size_t ncalls, calls_cap;
 };
-
-struct response {
-	struct strbuf body;
-	bool too_big;
-	bool not_loopback; /* plain http reached a non-loopback address */
-	char request_id[MAX_REQUEST_ID];
-};
-
-/* ---- errors ---- */
-
-void aws_error_clear(struct aws_error *e)
-{
-	if (!e)
-		return;
-	free(e->operation);
-	free(e->type);
-	free(e->message);
-	free(e->request_id);
-	memset(e, 0, sizeof(*e));
-}
-
-void aws_error_protocol(struct aws_error *e, const char *op, char *why)
-{
-	aws_error_clear(e);
-	e->kind = AWS_ERR_PROTOCOL;
-	e->operation = xstrdup(op);
-	e->type = xstrdup("InvalidResponse");
-	e->message = why;
-}
-
-void aws_error_copy(struct aws_error *dst, const struct aws_error *src)
-{
-	aws_error_clear(dst);
-	dst->kind = src->kind;
-	dst->operation = xstrdup(src->operation);
-	dst->type = xstrdup(src->type);
-	dst->message = xstrdup(src->message);
-	dst->request_id = xstrdup(src->request_id);
-	dst->http_status = src->http_status;
-	dst->attempts = src->attempts;
-}
-
-/*
- * Set-up problems whose AWS error does not say what to do about them. The
- * first row whose type (and message fragment, case-insensitive, when
- * given) matches wins; types are compared without a "ns#" prefix, and the
- * STS spelling of a type is listed next to the JSON one.
- */
-static const struct {
-	const char *type;
-	const char *message_part; /* NULL: any message */
-	const char *hint;
-} setup_hints[] = {
-	/* The console's "Link AWS Organizations accounts" setting was seen
-	 * live not to be enough: the Organizations call is what works. */
-	{ "ValidationException", "trusted access",
-	  "enable trusted access for AWS License Manager in AWS Organizations: from the management "
-	  "account run `aws organizations enable-aws-service-access --service-principal "
-	  "license-manager.amazonaws.com` and `aws organizations enable-aws-service-access "
-	  "--service-principal license-management.marketplace.amazonaws.com` (`lmgrantd doctor` "
-	  "checks both)" },
-	{ "AWSOrganizationsNotInUseException", NULL,
-	  "the account is not in an organization: run lmgrantd with credentials of the "
-	  "organization's management account (or License Manager's delegated administrator)" },
-	/* Which account to use is `doctor`'s question (a delegated
-	 * administrator is as good as the management account); here the
-	 * policy lacks an action, which aws_error_describe names. */
-	{ "AccessDeniedException", NULL,
-	  "the IAM policy of the identity lmgrantd runs as does not allow this action: add it "
-	  "(contrib/iam/lmgrantd-daemon.json lists every action lmgrantd needs; `lmgrantd doctor` "
-	  "checks the rest of the set-up)" },
-	{ "AccessDenied", NULL,
-	  "the IAM policy of the identity lmgrantd runs as does not allow this action: add it "
-	  "(contrib/iam/lmgrantd-daemon.json lists every action lmgrantd needs; `lmgrantd doctor` "
-	  "checks the rest of the set-up)" },
-	{ "ExpiredTokenException", NULL,
-	  "the temporary credentials have expired: renew them, or use a source lmgrantd refreshes "
-	  "itself (a profile with role_arn or credential_process, or instance metadata)" },
-	{ "ExpiredToken", NULL,
-	  "the temporary credentials have expired: renew them, or use a source lmgrantd refreshes "
-	  "itself (a profile with role_arn or credential_process, or instance metadata)" },
-	{ "UnrecognizedClientException", NULL,
-	  "AWS does not know this access key or session token: check which credentials lmgrantd "
-	  "uses (`lmgrantd whoami`)" },
-	{ "InvalidClientTokenId", NULL,
-	  "AWS does not know this access key or session token: check which credentials lmgrantd "
-	  "uses (`lmgrantd whoami`)" },
-	{ "InvalidSignatureException", "signature expired",
-	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
-	{ "SignatureDoesNotMatch", "signature expired",
-	  "the system clock is off by more than 5 minutes: enable time synchronisation (NTP)" },
-	/* A clock ahead of AWS's: "Signature not yet current: ... is still
-	 * later than ...". */
-	{ "InvalidSignatureException", "signature not yet current",
-	  "the system clock is ahead by more than 5 minutes: enable time synchronisation (NTP)" },
-	{ "SignatureDoesNotMatch", "signature not yet current",
-	  "the system clock is ahead by more than 5 minutes: enable time synchronisation (NTP)" },
-	{ "InvalidSignatureException", NULL,
-	  "the secret access key does not belong to the access key id" },
-	{ "SignatureDoesNotMatch", NULL,
-	  "the secret access key does not belong to the access key id" },
-};
-
-const char *aws_error_hint(const struct aws_error *e)
-{
-	if (!e || !e->type || e->kind != AWS_ERR_API)
-		return NULL;
-	for (size_t i = 0; i < ARRAY_LEN(setup_hints); i++) {
-		if (strcmp(e->type, setup_hints[i].type) != 0)
-			continue;
-		if (!setup_hints[i].message_part ||
-		    (e->message && strcasestr(e->message, setup_hints[i].message_part)))
-			return setup_hints[i].hint;
-	}
-	return NULL;
-}
-
-/* The IAM action an AccessDenied answer names ("... is not authorized to
- * perform: license-manager:TagResource ..."), for the hint: often not the
- * operation called (CreateGrant with tags needs TagResource). Display
- * only; no decision depends on it. Caller frees; NULL when none. */
-static char *denied_action(const struct aws_error *e)
-{
-	static const char marker[] = "perform: ";
-	const char *at = e->message ? strstr(e->message, marker) : NULL;
-	size_t n;
-
-	if (!at)
-		return NULL;
-	at += sizeof(marker) - 1;
-	n = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:*");
-	return n > 0 && n < 128 && memchr(at, ':', n) ? xstrndup(at, n) : NULL;
-}
-
-char *aws_error_describe(const struct aws_error *e)
-{
-	struct strbuf sb = { 0 };
-	const char *hint = aws_error_hint(e);
-	char *action = hint && e->type && strncmp(e->type, "AccessDenied", 12) == 0 ? denied_action(e) : NULL;
-
-	sb_printf(&sb, "%s: %s", e->operation ? e->operation : "request",
-		  e->type ? e->type : "error");
-	if (e->message && *e->message)
-		sb_printf(&sb, ": %s", e->message);
-	if (e->attempts > 1)
-		sb_printf(&sb, " (after %u attempts)", e->attempts);
-	if (e->request_id)
-		sb_printf(&sb, " [request id %s]", e->request_id);
-	if (action)
-		sb_printf(&sb, "; hint: %s is denied: %s", action, hint);
-	else if (hint)
-		sb_printf(&sb, "; hint: %s", hint);
-	free(action);
-	return sb_steal(&sb);
-}
-
-static void set_error(struct aws_error *e, enum aws_err_kind kind, const char *op,
-		      const char *type, const char *message)
-{
-	char *t = xstrdup(type), *m = xstrdup(message);
-
-	free(e->operation);
-	free(e->type);
-	free(e->message);
-	e->kind = kind;
-	e->operation = xstrdup(op);
-	e->type = t;
-	e->message = m;
-}
-
-/* ---- endpoints ---- */
-
-void aws_service_clear(struct aws_service *s)
-{
-	if (!s)
-		return;
-	free(s->signing_name);
-	free(s->region);
-	free(s->url);
-	free(s->target_prefix);
-	memset(s, 0, sizeof(*s));
-}
-
-static const char *nonempty_env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
-void aws_env_from_environ(struct aws_env *env)
-{
-	const char *fips = nonempty_env("AWS_USE_FIPS_ENDPOINT");
-
-	memset(env, 0, sizeof(*env));
-	env->endpoint_url = nonempty_env("AWS_ENDPOINT_URL");
-	env->endpoint_lm = nonempty_env("AWS_ENDPOINT_URL_LICENSE_MANAGER");
-	env->endpoint_org = nonempty_env("AWS_ENDPOINT_URL_ORGANIZATIONS");
-	env->endpoint_sts = nonempty_env("AWS_ENDPOINT_URL_STS");
-	env->use_fips = fips && strcasecmp(fips, "true") == 0;
-	env->ca_bundle = nonempty_env("AWS_CA_BUNDLE");
-}
-
-/* Host part of an http(s) URL, for the loopback rule; caller frees. */
-static char *url_host(const char *url)
-{
-	CURLU *u = curl_url();
-	char *host = NULL, *copy = NULL;
-
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		copy = xstrdup(host);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return copy;
-}
-
-/* An address as curl reports it (CURLINFO_PRIMARY_IP style): numeric
- * IPv4 in 127.0.0.0/8, or ::1. Never a name. */
-bool endpoint_ip_is_loopback(const char *ip)
-{
-	struct in_addr a4 = { 0 };
-	struct in6_addr a6 = { 0 };
-
-	if (inet_pton(AF_INET, ip, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
-/* SPEC 3: a numeric 127.0.0.0/8 address, [::1] or localhost (which curl
- * resolves itself, without DNS). A name that merely starts with "127."
- * (127.0.0.1.nip.io) is a DNS name like any other and is refused here,
- * before anything is looked up. */
-bool endpoint_host_is_loopback(const char *host)
-{
-	char inner[INET6_ADDRSTRLEN + 1] = { 0 };
-	size_t len = strlen(host);
-
-	if (strcasecmp(host, "localhost") == 0)
-		return true;
-	if (len > 2 && len - 2 < sizeof(inner) && host[0] == '[' && host[len - 1] == ']') {
-		memcpy(inner, host + 1, len - 2);
-		return strchr(inner, '.') == NULL && endpoint_ip_is_loopback(inner);
-	}
-	return strchr(host, ':') == NULL && endpoint_ip_is_loopback(host);
-}
-
-/* Plain http would send signed requests and answers in clear text, so it
- * is only accepted where nothing leaves the machine. */
-static int check_endpoint_url(const char *url, char **err)
-{
-	char *host = NULL;
-	int rc = -1;
-
-	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
-		*err = xasprintf("endpoint %s: only https:// (or http:// to a loopback host) is accepted", url);
-		return -1;
-	}
-	host = url_host(url);
-	if (!host) {
-		*err = xasprintf("endpoint %s: not a valid URL", url);
-		goto fail;
-	}
-	if (strncmp(url, "http://", 7) == 0 && !endpoint_host_is_loopback(host)) {
-		*err = xasprintf("endpoint %s: plain http is accepted only for loopback hosts", url);
-		goto fail;
-	}
-	rc = 0;
-fail:
-	free(host);
-	return rc;
-}
-
-int aws_service_resolve(const struct aws_env *env, enum aws_api api, const char *region,
-			struct aws_service *out, char **err)
-{
-	const char *override = NULL;
-	char *url = NULL;
-
-	memset(out, 0, sizeof(*out));
-	switch (api) {
-	case AWS_API_LICENSE_MANAGER:
-		override = env->endpoint_lm ? env->endpoint_lm : env->endpoint_url;
-		out->signing_name = xstrdup("license-manager");
-		out->region = xstrdup(region);
-		out->target_prefix = xstrdup("AWSLicenseManager");
-		url = xasprintf("https://license-manager%s.%s.amazonaws.com",
-				env->use_fips ? "-fips" : "", region);
-		break;
-	case AWS_API_ORGANIZATIONS:
-		/* Organizations is a global service signed for us-east-1. */
-		override = env->endpoint_org ? env->endpoint_org : env->endpoint_url;
-		out->signing_name = xstrdup("organizations");
-		out->region = xstrdup("us-east-1");
-		out->target_prefix = xstrdup("AWSOrganizationsV20161128");
-		url = xstrdup("https://organizations.us-east-1.amazonaws.com");
-		break;
-	case AWS_API_STS:
-		override = env->endpoint_sts ? env->endpoint_sts : env->endpoint_url;
-		out->signing_name = xstrdup("sts");
-		out->region = xstrdup(region);
-		url = xasprintf("https://sts.%s.amazonaws.com", region);
-		break;
-	}
-	if (override) {
-		free(url);
-		url = xstrdup(override);
-	}
-	out->url = url;
-	if (check_endpoint_url(url, err) < 0) {
-		aws_service_clear(out);
-		return -1;
-	}
-	return 0;
-}
 
 /* ---- client ---- */
 
@@ -407,6 +83,11 @@ void http_client_free(struct http_client *c)
 	free(c->calls);
 	pacer_free(c->pacer);
 	free(c);
+}
+
+const struct http_opts *http_client_opts(const struct http_client *c)
+{
+	return &c->opts;
 }
 
 const struct http_call_count *http_client_call_counts(const struct http_client *c, size_t *n)
@@ -489,6 +170,8 @@ static bool sleep_cancellable(const struct http_client *c, double seconds)
 		double left = end - monotonic_now();
 		struct timespec ts;
 
+		if (c->opts.heartbeat)
+			c->opts.heartbeat();
 		if (c->opts.should_stop && c->opts.should_stop())
 			return false;
 		if (left <= 0)
@@ -537,28 +220,51 @@ static double backoff_seconds(const struct http_opts *o, unsigned attempt)
 	return random_unit() * ceiling / 1000.0;
 }
 
-char *aws_new_client_token(void)
+bool http_backoff(struct http_client *c, unsigned attempt)
 {
-	unsigned char raw[16];
-	char hex[33];
+	return sleep_cancellable(c, backoff_seconds(&c->opts, attempt));
+}
 
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-		for (size_t i = 0; i < sizeof(raw); i++)
-			raw[i] = (unsigned char)rand();
+void http_client_count(struct http_client *c, const char *operation, const char *service,
+		       const struct pacer_ticket *ticket, const char *error, bool throttled,
+		       bool retried)
+{
+	bool moved = false;
+	double rate = 0;
+
+	pthread_mutex_lock(&c->lock);
+	c->stats.requests++;
+	if (throttled)
+		c->stats.throttled++;
+	if (retried)
+		c->stats.retries++;
+	count_call(c, operation, error);
+	if (c->pacer) {
+		pacer_answer(c->pacer, service, ticket, monotonic_now(),
+			     !error ? PACER_OK : (throttled ? PACER_THROTTLED : PACER_NEUTRAL));
+		moved = pacer_take_change(c->pacer, service, &rate);
 	}
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-	return xasprintf("lmgrantd-%s", hex);
+	pthread_mutex_unlock(&c->lock);
+	if (moved)
+		log_msg(LOG_DEBUG, "%s: request rate now %.1f/s", service, rate);
+}
+
+void http_response_clear(struct http_response *r)
+{
+	if (!r)
+		return;
+	sb_free(&r->body);
+	memset(r, 0, sizeof(*r));
 }
 
 /* ---- one attempt ---- */
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
-	struct response *r = userp;
+	struct http_response *r = userp;
 	size_t n = size * nmemb;
 
-	if (r->body.len + n > MAX_RESPONSE_BYTES) {
+	if (r->body.len + n > HTTP_MAX_RESPONSE_BYTES) {
 		r->too_big = true;
 		return 0; /* makes curl fail the transfer */
 	}
@@ -568,7 +274,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 {
-	struct response *r = userp;
+	struct http_response *r = userp;
 	size_t n = size * nmemb, name_len;
 	const char *colon = memchr(data, ':', n);
 
@@ -585,38 +291,24 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 		while (end > v && isspace((unsigned char)end[-1]))
 			end--;
 		len = (size_t)(end - v);
-		if (len >= MAX_REQUEST_ID)
-			len = MAX_REQUEST_ID - 1;
+		if (len >= HTTP_MAX_REQUEST_ID)
+			len = HTTP_MAX_REQUEST_ID - 1;
 		memcpy(r->request_id, v, len);
 		r->request_id[len] = '\0';
 	}
 	return n;
 }
 
-struct request {
-	const struct aws_service *svc;
-	const char *operation;
-	const char *content_type;
-	const char *body;
-	size_t body_len;
-	bool signed_request; /* false: no credentials (AssumeRoleWithWebIdentity) */
-};
-
-static struct curl_slist *request_headers(const struct request *rq, const struct aws_credentials *cr)
+static struct curl_slist *request_headers(const struct http_request *rq,
+					  const struct aws_credentials *cr)
 {
 	struct curl_slist *h = NULL;
-	char *line;
 
-	line = xasprintf("Content-Type: %s", rq->content_type);
-	h = curl_slist_append(h, line);
-	free(line);
-	if (rq->svc->target_prefix) {
-		line = xasprintf("X-Amz-Target: %s.%s", rq->svc->target_prefix, rq->operation);
-		h = curl_slist_append(h, line);
-		free(line);
-	}
+	for (size_t i = 0; rq->headers && rq->headers[i]; i++)
+		h = curl_slist_append(h, rq->headers[i]);
 	if (cr && cr->session_token) {
-		line = xasprintf("X-Amz-Security-Token: %s", cr->session_token);
+		char *line = xasprintf("X-Amz-Security-Token: %s", cr->session_token);
+
 		h = curl_slist_append(h, line);
 		free_secret(line);
 	}
@@ -634,6 +326,8 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	const struct http_client *c = userp;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (c->opts.heartbeat)
+		c->opts.heartbeat();
 	return c->opts.should_stop && c->opts.should_stop() ? 1 : 0;
 }
 
@@ -643,7 +337,7 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 static int on_connected(void *userp, char *primary_ip, char *local_ip, int primary_port,
 			int local_port)
 {
-	struct response *r = userp;
+	struct http_response *r = userp;
 
 	(void)local_ip, (void)primary_port, (void)local_port;
 	if (endpoint_ip_is_loopback(primary_ip))
@@ -652,14 +346,14 @@ static int on_connected(void *userp, char *primary_ip, char *local_ip, int prima
 	return CURL_PREREQFUNC_ABORT;
 }
 
-static void setup_transfer(struct http_client *c, CURL *h, const struct request *rq,
-			   struct curl_slist *headers, struct response *resp)
+static void setup_transfer(struct http_client *c, CURL *h, const struct http_request *rq,
+			   bool signed_request, struct curl_slist *headers, struct http_response *resp)
 {
 	char sigv4[160];
 
 	curl_easy_reset(h);
-	snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:%s", rq->svc->region, rq->svc->signing_name);
-	curl_easy_setopt(h, CURLOPT_URL, rq->svc->url);
+	snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:%s", rq->region, rq->signing_name);
+	curl_easy_setopt(h, CURLOPT_URL, rq->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -670,7 +364,7 @@ static void setup_transfer(struct http_client *c, CURL *h, const struct request 
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->opts.ca_bundle);
 		curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
 	}
-	if (rq->signed_request)
+	if (signed_request)
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -683,7 +377,7 @@ static void setup_transfer(struct http_client *c, CURL *h, const struct request 
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-	if (strncmp(rq->svc->url, "http://", 7) == 0) {
+	if (strncmp(rq->url, "http://", 7) == 0) {
 		/* Clear text goes nowhere but this machine: no proxy either. */
 		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
 		curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_connected);
@@ -698,24 +392,6 @@ static void set_keys(CURL *h, const struct aws_credentials *cr)
 
 	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 	free_secret(userpwd);
-}
-
-static bool is_throttling_type(const char *t)
-{
-	static const char *const names[] = {
-		"RateLimitExceededException", "TooManyRequestsException", "ThrottledException",
-		"RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
-		"SlowDown", "ProvisionedThroughputExceededException", "PriorRequestNotComplete",
-	};
-
-	if (!t)
-		return false;
-	if (strncmp(t, "Throttling", 10) == 0)
-		return true;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		if (strcmp(t, names[i]) == 0)
-			return true;
-	return false;
 }
 
 /* Transport failures worth another attempt: the request may not have
@@ -738,352 +414,47 @@ static bool is_retryable_curl(CURLcode rc)
 	}
 }
 
-/* "ns#Type" -> "Type"; also drops a ":http://..." suffix some services add. */
-static char *strip_error_type(const char *raw)
+void http_send_signed(struct http_client *c, const struct http_request *rq,
+		      const struct aws_credentials *cr, struct http_response *out)
 {
-	const char *hash = strrchr(raw, '#');
-	const char *start = hash ? hash + 1 : raw;
-	size_t len = strcspn(start, ":");
-
-	return xstrndup(start, len);
-}
-
-/* Code and Message of a query-protocol error answer, <ErrorResponse>
- * <Error><Code/><Message/></Error></ErrorResponse>; each stays NULL when it
- * is missing or empty, or when the body is not well-formed XML at all. */
-static void decode_xml_error(const char *body, size_t len, char **type, char **message)
-{
-	struct xml_element *root = NULL;
-	const struct xml_element *e = NULL;
-	char *why = NULL;
-
-	if (xml_parse(body, len, &root, &why) < 0) {
-		free(why);
-		return;
-	}
-	if (strcmp(root->name, "ErrorResponse") == 0)
-		for (e = root->children; e && strcmp(e->name, "Error") != 0; e = e->next)
-			;
-	for (const struct xml_element *n = e ? e->children : NULL; n; n = n->next) {
-		if (n->text_len == 0)
-			continue;
-		if (!*type && strcmp(n->name, "Code") == 0)
-			*type = xstrdup(n->text);
-		else if (!*message && strcmp(n->name, "Message") == 0)
-			*message = xstrdup(n->text);
-	}
-	xml_free(root);
-}
-
-/* Reads type and message out of an error answer of either protocol. */
-static void decode_error_body(const struct request *rq, const char *body, size_t len,
-			      char **type, char **message)
-{
-	json_t *j = NULL;
-
-	*type = NULL;
-	*message = NULL;
-	if (!rq->svc->target_prefix) {
-		decode_xml_error(body, len, type, message);
-		return;
-	}
-	j = json_loadb(body, len, 0, NULL);
-	if (json_is_object(j)) {
-		const char *t = json_string_value(json_object_get(j, "__type"));
-		const char *m = json_string_value(json_object_get(j, "message"));
-
-		if (!m)
-			m = json_string_value(json_object_get(j, "Message"));
-		if (t)
-			*type = strip_error_type(t);
-		*message = xstrdup(m);
-	}
-	json_decref(j);
-}
-
-enum attempt_outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_FAIL };
-
-/* The request timed out on its way in (HTTP 408, or the error types AWS
- * uses for it): like a 5xx, worth another attempt. Writes carry a
- * ClientToken, so a repeated one is not a second write. */
-static bool is_timeout_answer(const char *type, long status)
-{
-	return status == 408 ||
-	       (type && (strcmp(type, "RequestTimeout") == 0 ||
-			 strcmp(type, "RequestTimeoutException") == 0));
-}
-
-/* Classifies a finished transfer; fills err for anything but success. */
-static enum attempt_outcome classify(const struct request *rq, CURLcode rc, long status,
-				     const struct response *resp, struct aws_error *err)
-{
-	char *type = NULL, *message = NULL;
-	enum attempt_outcome out = ATTEMPT_FAIL;
-
-	free(err->request_id);
-	err->request_id = resp->request_id[0] ? xstrdup(resp->request_id) : NULL;
-	err->http_status = status;
-	if (resp->not_loopback) {
-		set_error(err, AWS_ERR_TRANSPORT, rq->operation, "NotLoopback",
-			  "plain http connected to an address that is not loopback; nothing was sent");
-		return ATTEMPT_FAIL;
-	}
-	if (rc != CURLE_OK) {
-		set_error(err, AWS_ERR_TRANSPORT, rq->operation, curl_easy_strerror(rc),
-			  resp->too_big ? "response larger than the 16 MiB cap" : NULL);
-		return resp->too_big ? ATTEMPT_FAIL : (is_retryable_curl(rc) ? ATTEMPT_RETRY : ATTEMPT_FAIL);
-	}
-	if (status >= 200 && status < 300) {
-		/* Neither JSON nor XML has a raw NUL; a parser that stopped
-		 * there could take a valid-looking prefix for the answer. */
-		if (resp->body.len > 0 && memchr(resp->body.buf, '\0', resp->body.len)) {
-			set_error(err, AWS_ERR_PROTOCOL, rq->operation, "InvalidResponse",
-				  "the answer holds a NUL byte");
-			return ATTEMPT_FAIL;
-		}
-		return ATTEMPT_OK;
-	}
-	decode_error_body(rq, resp->body.buf ? resp->body.buf : "", resp->body.len, &type, &message);
-	if (is_throttling_type(type) || (!type && status == 429)) {
-		set_error(err, AWS_ERR_THROTTLED, rq->operation, type ? type : "HTTP 429", message);
-		out = ATTEMPT_RETRY;
-	} else if (status >= 500 || is_timeout_answer(type, status)) {
-		char label[32];
-
-		snprintf(label, sizeof(label), "HTTP %ld", status);
-		set_error(err, AWS_ERR_SERVER, rq->operation, type ? type : label, message);
-		out = ATTEMPT_RETRY;
-	} else if (type) {
-		set_error(err, AWS_ERR_API, rq->operation, type, message);
-	} else {
-		char *what = xasprintf("HTTP %ld with no AWS error type", status);
-
-		set_error(err, AWS_ERR_PROTOCOL, rq->operation, "UnknownError", what);
-		free(what);
-	}
-	free(type);
-	free(message);
-	return out;
-}
-
-/* A private copy of the current credentials: another thread may refresh
- * the provider's while this one is signing. Caller clears the copy. */
-static int copy_credentials(struct http_client *c, struct creds_provider *cp,
-			    struct aws_credentials *out, char **err)
-{
-	const struct aws_credentials *cr = NULL;
-	int rc;
-
-	pthread_mutex_lock(&c->lock);
-	rc = creds_get(cp, time(NULL), &cr, err);
-	if (rc == 0) {
-		out->access_key_id = xstrdup(cr->access_key_id);
-		out->secret_access_key = xstrdup(cr->secret_access_key);
-		out->session_token = xstrdup(cr->session_token);
-		out->expiration = cr->expiration;
-	}
-	pthread_mutex_unlock(&c->lock);
-	return rc;
-}
-
-/* One signed transfer on its own handle. */
-static CURLcode attempt_once(struct http_client *c, const struct request *rq,
-			     const struct aws_credentials *cr, struct response *resp, long *status)
-{
-	struct curl_slist *headers = request_headers(rq, cr);
-	CURL *h = acquire_handle(c);
+	struct curl_slist *headers = NULL;
+	CURL *h = NULL;
 	CURLcode rc = CURLE_FAILED_INIT;
 
+	memset(out, 0, sizeof(*out));
+	if (!rate_limit_wait(c, rq->signing_name, &out->ticket)) {
+		out->cancelled = true;
+		return;
+	}
+	headers = request_headers(rq, cr);
+	h = acquire_handle(c);
 	if (h) {
-		setup_transfer(c, h, rq, headers, resp);
-		if (rq->signed_request)
+		setup_transfer(c, h, rq, cr != NULL, headers, out);
+		if (cr)
 			set_keys(h, cr);
 		rc = curl_easy_perform(h);
-		if (rq->signed_request)
+		if (cr)
 			curl_easy_setopt(h, CURLOPT_USERPWD, "");
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
 		release_handle(c, h);
 	}
 	curl_slist_free_all(headers);
-	return rc;
-}
-
-static bool is_expired_token(const char *type)
-{
-	return type && (strcmp(type, "ExpiredToken") == 0 || strcmp(type, "ExpiredTokenException") == 0);
-}
-
-/* After AWS refused the key used_key_id as expired: true when there are
- * other credentials to try, resolving the chain again unless a request on
- * another thread has done so already. Keys are not secrets; comparing
- * them is enough to tell one set of credentials from the next. */
-static bool renew_credentials(struct http_client *c, struct creds_provider *cp, const char *used_key_id)
-{
-	const struct aws_credentials *cr = NULL;
-	char *cerr = NULL;
-	bool other = false;
-
-	pthread_mutex_lock(&c->lock);
-	if (creds_get(cp, time(NULL), &cr, &cerr) == 0 && strcmp(cr->access_key_id, used_key_id) == 0) {
-		creds_invalidate(cp);
-		if (creds_get(cp, time(NULL), &cr, &cerr) < 0)
-			cr = NULL;
+	if (out->not_loopback) {
+		out->transport_failed = true;
+		out->error = "NotLoopback";
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		out->cancelled = true;
+	} else if (rc != CURLE_OK) {
+		out->transport_failed = true;
+		out->error = curl_easy_strerror(rc);
+		out->retryable = !out->too_big && is_retryable_curl(rc);
 	}
-	other = cr && strcmp(cr->access_key_id, used_key_id) != 0;
-	pthread_mutex_unlock(&c->lock);
-	free(cerr);
-	return other;
-}
-
-/* Counts an attempt and tells the pacer how it was answered; a rate that
- * moved by more than 20 % is printed with -v. */
-static void count_attempt(struct http_client *c, const struct request *rq,
-			  const struct pacer_ticket *t, enum attempt_outcome out,
-			  const struct aws_error *err)
-{
-	bool throttled = out != ATTEMPT_OK && err->kind == AWS_ERR_THROTTLED;
-	bool moved = false;
-	double rate = 0;
-
-	pthread_mutex_lock(&c->lock);
-	c->stats.requests++;
-	if (throttled)
-		c->stats.throttled++;
-	if (out == ATTEMPT_RETRY)
-		c->stats.retries++;
-	count_call(c, rq->operation, out == ATTEMPT_OK ? NULL : err->type);
-	if (c->pacer) {
-		pacer_answer(c->pacer, rq->svc->signing_name, t, monotonic_now(),
-			     out == ATTEMPT_OK ? PACER_OK : (throttled ? PACER_THROTTLED : PACER_NEUTRAL));
-		moved = pacer_take_change(c->pacer, rq->svc->signing_name, &rate);
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (moved)
-		log_msg(LOG_DEBUG, "%s: request rate now %.1f/s", rq->svc->signing_name, rate);
-}
-
-/* Runs a request with the retry policy. On success *body_out (caller frees)
- * holds the answer body. */
-static int perform(struct http_client *c, const struct request *rq, struct creds_provider *cp,
-		   char **body_out, struct aws_error *err)
-{
-	bool renewed = false; /* credentials renewed after ExpiredToken, at most once */
-
-	aws_error_clear(err);
-	for (unsigned attempt = 1;; attempt++) {
-		struct response resp = { 0 };
-		struct aws_credentials cr = { 0 };
-		struct pacer_ticket ticket = { 0 };
-		char *cerr = NULL, *key_id = NULL;
-		enum attempt_outcome out;
-		CURLcode rc;
-		long status = 0;
-
-		if (rq->signed_request && copy_credentials(c, cp, &cr, &cerr) < 0) {
-			set_error(err, AWS_ERR_CREDENTIALS, rq->operation, "NoCredentials", cerr);
-			free(cerr);
-			return -1;
-		}
-		if (!rate_limit_wait(c, rq->svc->signing_name, &ticket)) {
-			aws_credentials_clear(&cr);
-			break;
-		}
-		rc = attempt_once(c, rq, rq->signed_request ? &cr : NULL, &resp, &status);
-		key_id = cr.access_key_id;
-		cr.access_key_id = NULL;
-		aws_credentials_clear(&cr);
-		if (rc == CURLE_ABORTED_BY_CALLBACK && !resp.not_loopback) {
-			sb_free(&resp.body);
-			free(key_id);
-			break;
-		}
-		out = classify(rq, rc, status, &resp, err);
-		err->attempts = attempt;
-		if (out == ATTEMPT_RETRY && attempt >= c->opts.max_attempts)
-			out = ATTEMPT_FAIL;
-		count_attempt(c, rq, &ticket, out, err);
-		if (out == ATTEMPT_OK) {
-			free(key_id);
-			*body_out = sb_steal(&resp.body);
-			aws_error_clear(err);
-			return 0;
-		}
-		sb_free(&resp.body);
-		/* Expired before its time: new credentials get one more try,
-		 * right away; the same ones again would only fail again. */
-		if (out == ATTEMPT_FAIL && !renewed && rq->signed_request && is_expired_token(err->type) &&
-		    renew_credentials(c, cp, key_id)) {
-			renewed = true;
-			free(key_id);
-			continue;
-		}
-		free(key_id);
-		if (out == ATTEMPT_FAIL)
-			return -1;
-		if (!sleep_cancellable(c, backoff_seconds(&c->opts, attempt)))
-			break;
-	}
-	set_error(err, AWS_ERR_CANCELLED, rq->operation, "Cancelled", "stopping");
-	return -1;
-}
-
-int aws_json_call(struct http_client *c, const struct aws_service *svc,
-		  struct creds_provider *cp, const char *operation, json_t *body,
-		  json_t **out, struct aws_error *err)
-{
-	char *payload = json_dumps(body, JSON_COMPACT);
-	char *answer = NULL;
-	struct request rq = {
-		.svc = svc, .operation = operation,
-		.content_type = "application/x-amz-json-1.1",
-		.body = payload, .body_len = payload ? strlen(payload) : 0, .signed_request = true,
-	};
-	json_error_t jerr;
-	int rc = -1;
-
-	*out = NULL;
-	if (!payload) {
-		aws_error_clear(err);
-		set_error(err, AWS_ERR_PROTOCOL, operation, "SerializationError", "cannot encode the request");
-		return -1;
-	}
-	if (perform(c, &rq, cp, &answer, err) < 0)
-		goto fail;
-	*out = json_loads(answer, 0, &jerr);
-	if (!json_is_object(*out)) {
-		char *what = xasprintf("invalid JSON answer: %s", jerr.text);
-
-		json_decref(*out);
-		*out = NULL;
-		set_error(err, AWS_ERR_PROTOCOL, operation, "InvalidResponse", what);
-		free(what);
-		goto fail;
-	}
-	rc = 0;
-fail:
-	free(payload);
-	free(answer);
-	return rc;
-}
-
-int aws_query_call(struct http_client *c, const struct aws_service *svc,
-		   struct creds_provider *cp, const char *operation, const char *form,
-		   char **xml_out, struct aws_error *err)
-{
-	struct request rq = {
-		.svc = svc, .operation = operation,
-		.content_type = "application/x-www-form-urlencoded; charset=utf-8",
-		.body = form, .body_len = strlen(form), .signed_request = cp != NULL,
-	};
-
-	*xml_out = NULL;
-	return perform(c, &rq, cp, xml_out, err);
 }
 
 long http_plain_request(struct http_client *c, const char *method, const char *url,
 			const char *const *headers, char **body_out, long timeout_ms)
 {
-	struct response resp = { 0 };
+	struct http_response resp = { 0 };
 	struct curl_slist *h = NULL;
 	long status = -1;
 	CURLcode rc;

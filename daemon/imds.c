@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_check.h"
+#include "names.h"
 #include "util.h"
 
 /* Drops trailing slashes so that paths can be appended. Caller frees. */
@@ -26,7 +26,9 @@ static char *base_url(const char *endpoint)
 int imds_parse_credentials(const char *json, time_t now, struct aws_credentials *out, char **err)
 {
 	json_t *doc = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
-	const char *code, *id, *secret, *token, *expiration, *why = NULL;
+	const char *code = json_string_value(json_object_get(doc, "Code"));
+	struct credentials_doc d = { 0 };
+	char *why = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -34,39 +36,19 @@ int imds_parse_credentials(const char *json, time_t now, struct aws_credentials 
 		*err = xstrdup("instance metadata: the credentials are not a JSON object");
 		goto out;
 	}
-	code = json_string_value(json_object_get(doc, "Code"));
-	id = json_string_value(json_object_get(doc, "AccessKeyId"));
-	secret = json_string_value(json_object_get(doc, "SecretAccessKey"));
-	token = json_string_value(json_object_get(doc, "Token"));
-	expiration = json_string_value(json_object_get(doc, "Expiration"));
 	if (!code || strcmp(code, "Success") != 0) {
 		*err = xasprintf("instance metadata: credentials Code is %s, not Success",
-				 code ? code : "missing");
+				 code && strlen(code) <= 32 ? code : "missing or odd");
 		goto out;
 	}
-	if (!id || !secret || !token || !expiration) {
-		*err = xstrdup("instance metadata: the credentials need AccessKeyId, SecretAccessKey, Token and Expiration");
-		goto out;
-	}
-	out->access_key_id = xstrdup(id);
-	out->secret_access_key = xstrdup(secret);
-	out->session_token = xstrdup(token);
-	if (creds_parse_time(expiration, &out->expiration) < 0) {
-		*err = xstrdup("instance metadata: Expiration is not an ISO 8601 time");
-		goto out;
-	}
-	if (aws_credentials_check(out, &why) < 0) {
+	if (credentials_doc_from_json(doc, "Token", &d, &why) < 0 ||
+	    credentials_decode(&d, CREDS_DOC_TEMPORARY, now, out, &why) < 0) {
 		*err = xasprintf("instance metadata: %s", why);
-		goto out;
-	}
-	if (out->expiration <= now) {
-		*err = xstrdup("instance metadata: the credentials have expired");
+		free(why);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (rc < 0)
-		aws_credentials_clear(out);
 	creds_wipe_json(doc, "SecretAccessKey", "Token");
 	json_decref(doc);
 	return rc;

@@ -12,7 +12,7 @@
 
 #include <time.h>
 
-#include "creds.h"
+#include "credentials.h"
 #include "http.h"
 
 #define IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"

@@ -44,6 +44,7 @@ void lm_write_result_clear(struct lm_write_result *r)
 {
 	free(r->grant_arn);
 	free(r->version);
+	free(r->request_id);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -266,16 +267,22 @@ static void clear_license_item(void *item)
 	lm_license_clear(item);
 }
 
-/* Decodes one page's items onto the array; returns the page's NextToken
- * (caller frees; NULL at the end) through *next. */
-static int take_page(const struct list_spec *s, json_t *page, char **items, size_t *n,
-		     size_t *cap, char **next, struct aws_error *err)
+/* The array list_all fills, page by page. */
+struct list_state {
+	const struct list_spec *s;
+	char *items;
+	size_t n, cap;
+};
+
+/* Decodes one page's items onto the array. */
+static int take_page(json_t *page, void *ctx, struct aws_error *err)
 {
-	json_t *arr = json_object_get(page, s->items_key), *v, *tok;
+	struct list_state *st = ctx;
+	const struct list_spec *s = st->s;
+	json_t *arr = json_object_get(page, s->items_key), *v;
 	char *why = NULL;
 	size_t i;
 
-	*next = NULL;
 	/* AWS always sends the list, empty or not: a page without it is broken,
 	 * and must not read as "no grants" (that would create duplicates). */
 	if (!json_is_array(arr)) {
@@ -284,72 +291,37 @@ static int take_page(const struct list_spec *s, json_t *page, char **items, size
 		return -1;
 	}
 	json_array_foreach(arr, i, v) {
-		if (*n >= s->max_items) {
+		if (st->n >= s->max_items) {
 			aws_error_protocol(err, s->operation,
 				       xasprintf("more than %zu items listed", s->max_items));
 			return -1;
 		}
-		grow_array((void **)items, cap, *n + 1, s->item_size);
-		if (s->decode(s, v, *items + *n * s->item_size, &why) < 0) {
+		grow_array((void **)&st->items, &st->cap, st->n + 1, s->item_size);
+		if (s->decode(s, v, st->items + st->n * s->item_size, &why) < 0) {
 			aws_error_protocol(err, s->operation, xasprintf("item %zu: %s", i, why));
 			free(why);
 			return -1;
 		}
-		(*n)++;
+		st->n++;
 	}
-	tok = json_object_get(page, "NextToken");
-	if (tok && !json_is_null(tok) && !json_is_string(tok)) {
-		aws_error_protocol(err, s->operation, xstrdup("NextToken is not a string"));
-		return -1;
-	}
-	if (json_is_string(tok) && json_string_length(tok) > 0)
-		*next = xstrdup(json_string_value(tok));
 	return 0;
 }
 
 static int list_all(const struct aws_client *c, const struct list_spec *s, void **out,
 		    size_t *nout, struct aws_error *err)
 {
-	char *items = NULL, *token = NULL;
-	size_t n = 0, cap = 0, pages = 0;
-	int rc = -1;
+	struct list_state st = { .s = s };
 
-	json_object_set_new(s->request, "MaxResults", json_integer(LM_PAGE_SIZE));
-	do {
-		json_t *page = NULL;
-		char *next = NULL;
-
-		if (++pages > LM_MAX_PAGES) {
-			aws_error_protocol(err, s->operation, xstrdup("too many pages"));
-			goto fail;
-		}
-		if (token)
-			json_object_set_new(s->request, "NextToken", json_string(token));
-		if (aws_json_call(c->http, c->svc, c->creds, s->operation, s->request, &page, err) < 0)
-			goto fail;
-		rc = take_page(s, page, &items, &n, &cap, &next, err);
-		json_decref(page);
-		if (rc < 0)
-			goto fail;
-		rc = -1;
-		/* A service that hands back the token it was given would loop forever. */
-		if (next && token && strcmp(next, token) == 0) {
-			free(next);
-			aws_error_protocol(err, s->operation, xstrdup("NextToken repeats"));
-			goto fail;
-		}
-		free(token);
-		token = next;
-	} while (token);
-	*out = items;
-	*nout = n;
+	if (aws_paginate(c, s->operation, s->request, LM_PAGE_SIZE, LM_MAX_PAGES, take_page, &st,
+			 err) < 0) {
+		for (size_t i = 0; i < st.n; i++)
+			s->clear(st.items + i * s->item_size);
+		free(st.items);
+		return -1;
+	}
+	*out = st.items;
+	*nout = st.n;
 	return 0;
-fail:
-	for (size_t i = 0; i < n; i++)
-		s->clear(items + i * s->item_size);
-	free(items);
-	free(token);
-	return -1;
 }
 
 static json_t *filter(const char *name, const char *value)
@@ -443,12 +415,16 @@ static int write_call(const struct aws_client *c, const char *op, json_t *req,
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	if (aws_json_call(c->http, c->svc, c->creds, op, req, &resp, err) < 0)
+	if (aws_json_call_id(c->http, c->svc, c->creds, op, req, &resp, &res->request_id, err) < 0)
 		goto fail;
 	if (get_string(resp, "GrantArn", true, &res->grant_arn, &why) < 0 ||
 	    get_string(resp, "Version", true, &res->version, &why) < 0 ||
 	    get_string(resp, "Status", false, &status, &why) < 0) {
+		/* The write may have been made: its request id is what
+		 * matches it to CloudTrail. */
 		aws_error_protocol(err, op, why);
+		err->request_id = res->request_id;
+		res->request_id = NULL;
 		lm_write_result_clear(res);
 		goto fail;
 	}

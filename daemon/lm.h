@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "grant.h"
-#include "http.h"
+#include "aws.h"
 #include "util.h"
 
 /* A license received by the account (ListReceivedLicenses). */
@@ -29,11 +29,13 @@ void lm_licenses_free(struct lm_license *l, size_t n);
 /* Frees one license's members (not l itself). */
 void lm_license_clear(struct lm_license *l);
 
-/* Outcome of a write: the grant's new status and version. Owned. */
+/* Outcome of a write: the grant's new status and version, and the
+ * request id AWS answered it with (NULL when none). Owned. */
 struct lm_write_result {
 	char *grant_arn;
 	enum grant_status status;
 	char *version;
+	char *request_id;
 };
 void lm_write_result_clear(struct lm_write_result *r);
 

@@ -13,6 +13,7 @@
  */
 #include "log.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +25,16 @@
 
 #include "util.h"
 
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/* Written once by log_setup, read-only after. */
 static struct {
 	bool journal;
+	bool to_stderr;
 	bool verbose;
 	bool terse; /* log_terse_stderr */
+	const char *command;
+	char invoked_by[64];
 	char config_sha256[65];
 	char config_revision[65];
 } log_cfg;
@@ -60,11 +67,40 @@ static bool stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-void log_setup(enum log_target target, bool verbose)
+static bool journal_socket_exists(void)
 {
+	struct stat st;
+
+	return stat(JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* The user name of the effective uid, else the number: who ran the
+ * command, for the audit trail. */
+static void set_invoked_by(void)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+	uid_t uid = geteuid();
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_name)
+		snprintf(log_cfg.invoked_by, sizeof(log_cfg.invoked_by), "%s", found->pw_name);
+	else
+		snprintf(log_cfg.invoked_by, sizeof(log_cfg.invoked_by), "%lu", (unsigned long)uid);
+}
+
+void log_setup(enum log_target target, bool verbose, const char *command)
+{
+	bool auto_journal = target == LOG_TARGET_AUTO && stderr_is_journal();
+
 	log_cfg.verbose = verbose;
-	log_cfg.journal = target == LOG_TARGET_JOURNAL ||
-			  (target == LOG_TARGET_AUTO && stderr_is_journal());
+	log_cfg.command = command;
+	log_cfg.journal = target == LOG_TARGET_JOURNAL || auto_journal ||
+			  (target == LOG_TARGET_AUTO && journal_socket_exists());
+	log_cfg.to_stderr = target == LOG_TARGET_STDERR || (target == LOG_TARGET_AUTO && !auto_journal);
+	/* Only journal entries carry it; the user lookup may ask NSS (a
+	 * socket), which a stderr-only run has no need for. */
+	if (log_cfg.journal)
+		set_invoked_by();
 }
 
 bool log_to_journal(void)
@@ -127,6 +163,7 @@ static void event_to_stderr(const struct log_event *ev, const char *message)
 	add_field(&sb, "grant", ev->grant_arn);
 	add_field(&sb, "error", ev->error);
 	add_field(&sb, "request_id", ev->request_id);
+	add_field(&sb, "status_reason", ev->status_reason);
 	if (ev->pass)
 		sb_printf(&sb, " pass=%lu", ev->pass);
 	sb_puts(&sb, "]\n");
@@ -155,6 +192,8 @@ static void push_context(struct iovec *iov, char **owned, size_t *n)
 	push_field(iov, owned, n, "SYSLOG_IDENTIFIER", "lmgrantd");
 	push_field(iov, owned, n, "LMGRANTD_CONFIG_SHA256", log_cfg.config_sha256);
 	push_field(iov, owned, n, "LMGRANTD_CONFIG_REVISION", log_cfg.config_revision);
+	push_field(iov, owned, n, "LMGRANTD_COMMAND", log_cfg.command);
+	push_field(iov, owned, n, "LMGRANTD_INVOKED_BY", log_cfg.invoked_by);
 }
 
 static void event_to_journal(const struct log_event *ev, const char *message)
@@ -178,6 +217,7 @@ static void event_to_journal(const struct log_event *ev, const char *message)
 	push_field(iov, owned, &n, "LMGRANTD_TARGET", ev->target);
 	push_field(iov, owned, &n, "LMGRANTD_AWS_REQUEST_ID", ev->request_id);
 	push_field(iov, owned, &n, "LMGRANTD_ERROR", ev->error);
+	push_field(iov, owned, &n, "LMGRANTD_STATUS_REASON", ev->status_reason);
 	if (ev->pass) {
 		snprintf(num, sizeof(num), "%lu", ev->pass);
 		push_field(iov, owned, &n, "LMGRANTD_PASS", num);
@@ -197,15 +237,15 @@ void log_event(const struct log_event *ev, const char *fmt, ...)
 	va_end(ap);
 	if (log_cfg.journal)
 		event_to_journal(ev, message);
-	else if (!(log_cfg.terse && shown_as_row(ev)))
+	if (log_cfg.to_stderr && !(log_cfg.terse && shown_as_row(ev)))
 		event_to_stderr(ev, message);
 	free(message);
 }
 
 static void msg_to_journal(int priority, const char *message)
 {
-	struct iovec iov[8];
-	char *owned[8];
+	struct iovec iov[12];
+	char *owned[12];
 	char num[16];
 	size_t n = 0;
 
@@ -231,7 +271,7 @@ void log_msg(int priority, const char *fmt, ...)
 	safe = text_escape(message, ESCAPE_LINE_MAX);
 	if (log_cfg.journal)
 		msg_to_journal(priority, safe);
-	else
+	if (log_cfg.to_stderr)
 		fprintf(stderr, "lmgrantd: %s%s\n", priority_word(priority), safe);
 	free(safe);
 	free(message);

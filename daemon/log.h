@@ -33,9 +33,13 @@ enum log_target { LOG_TARGET_AUTO, LOG_TARGET_JOURNAL, LOG_TARGET_STDERR };
 
 /* Parses "auto" / "journal" / "stderr"; -1 when unknown. */
 int log_target_parse(const char *s, enum log_target *out);
-/* AUTO means the journal when stderr is the journal (JOURNAL_STREAM
- * matches stderr's device and inode), stderr otherwise. */
-void log_setup(enum log_target target, bool verbose);
+/* AUTO means the journal alone when stderr is the journal (JOURNAL_STREAM
+ * matches stderr's device and inode); else stderr, and the journal too when
+ * its socket exists, so that a hand-run apply is in the audit trail (SPEC
+ * §6). command ("apply", "run", ...; borrowed, must outlive the process's
+ * logging) and the invoking user go on every event as LMGRANTD_COMMAND and
+ * LMGRANTD_INVOKED_BY. */
+void log_setup(enum log_target target, bool verbose, const char *command);
 bool log_to_journal(void);
 /* For plan and apply on a terminal, which print one row per action
  * themselves: from now on events those rows already show (a grant
@@ -64,6 +68,7 @@ struct log_event {
 	const char *target;
 	const char *request_id;
 	const char *error;
+	const char *status_reason; /* the grant's StatusReason */
 	unsigned long pass;
 };
 void log_event(const struct log_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -19,8 +19,10 @@
 
 #include <curl/curl.h>
 
+#include "access.h"
 #include "build_commit.h"
 #include "config.h"
+#include "history.h"
 #include "config_check.h"
 #include "control.h"
 #include "doctor.h"
@@ -39,6 +41,9 @@ enum {
 	TAKES_METRICS = 1u << 1,
 	TAKES_PID = 1u << 2,
 	TAKES_REASON = 1u << 3,
+	TAKES_MODEL = 1u << 4,
+	TAKES_ACCOUNT = 1u << 5,
+	TAKES_SINCE = 1u << 6,
 };
 
 struct command;
@@ -54,6 +59,10 @@ struct options {
 	const char *metrics_path;      /* borrowed from argv */
 	const struct command *command; /* borrowed from commands[] */
 	unsigned given;                /* TAKES_* of the options on the command line */
+	bool csv;            /* -o csv (access) */
+	const char *model;   /* access, history: --model */
+	const char *account; /* access, history: --account */
+	const char *since;   /* history: --since */
 	long pid;           /* reload --pid; 0: from the pid file */
 	const char *reason; /* suspend --reason */
 	const char *profile; /* --profile: AWS_PROFILE for this run */
@@ -85,6 +94,10 @@ static const struct cmd_option cmd_options[] = {
 	{ TAKES_PID, NULL, "--pid", "PID",
 	  "the daemon to reload (default: the pid run keeps in the state directory)" },
 	{ TAKES_REASON, NULL, "--reason", "TEXT", "why, shown by status and the metrics" },
+	{ TAKES_MODEL, NULL, "--model", "NAME", "only this model of the configuration" },
+	{ TAKES_ACCOUNT, NULL, "--account", "ID", "only this 12-digit account" },
+	{ TAKES_SINCE, NULL, "--since", "TIME",
+	  "only entries since TIME: an ISO 8601 date or date-time (UTC), or -30m, -12h, -7d" },
 };
 
 static const char *option_arg(const struct cmd_option *opt, const struct command *c)
@@ -102,6 +115,8 @@ static int cmd_doctor(const struct options *o);
 static int cmd_reload(const struct options *o);
 static int cmd_suspend_on(const struct options *o);
 static int cmd_resume(const struct options *o);
+static int cmd_access(const struct options *o);
+static int cmd_history(const struct options *o);
 
 static const struct command commands[] = {
 	{ "check", cmd_check, false, 0, NULL, "validate the configuration offline (no network)" },
@@ -120,6 +135,10 @@ static const struct command commands[] = {
 	  "validate the config, make the running daemon load it, wait for its answer" },
 	{ "suspend", cmd_suspend_on, false, TAKES_REASON, NULL, "pause the daemon's changes" },
 	{ "resume", cmd_resume, false, 0, NULL, "resume the daemon's changes" },
+	{ "access", cmd_access, false, TAKES_OUTPUT | TAKES_MODEL | TAKES_ACCOUNT, "text|json|csv",
+	  "who can use which model now: effective access per account" },
+	{ "history", cmd_history, false, TAKES_OUTPUT | TAKES_MODEL | TAKES_ACCOUNT | TAKES_SINCE,
+	  "text|json", "the changes lmgrantd made, from the journal" },
 };
 
 #define GLOBAL_SYNOPSIS \
@@ -170,7 +189,8 @@ static void usage(FILE *f)
 	      "  --region REGION      AWS_REGION for this run\n"
 	      "  --state-dir DIR      state directory (default $STATE_DIRECTORY, else " STATE_DEFAULT_DIR ")\n"
 	      "  -v, --verbose        more detail\n"
-	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending, 64 usage error\n",
+	      "exit codes: 0 success / in sync, 1 error, 2 (plan) changes pending, 3 (status) stale,\n"
+	      "            64 usage error\n",
 	      f);
 }
 
@@ -244,8 +264,10 @@ static int check_command_options(struct options *o)
 			return usage_error(o, "%s does not take %s", c->name,
 					   opt->short_name ? opt->short_name : opt->long_name);
 	}
+	/* csv is access's own format, not a pass output. */
+	o->csv = o->output && strcmp(o->output, "csv") == 0;
 	if (o->output && (!in_list(o->output, c->formats) ||
-			  output_format_parse(o->output, &o->format) < 0))
+			  (!o->csv && output_format_parse(o->output, &o->format) < 0)))
 		return usage_error(o, "%s -o takes %s, not '%s'", c->name, c->formats, o->output);
 	return 0;
 }
@@ -262,6 +284,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "account", required_argument, NULL, 'a' },
+		{ "since", required_argument, NULL, 's' },
 		{ "pid", required_argument, NULL, 'P' },
 		{ "reason", required_argument, NULL, 'R' },
 		{ "profile", required_argument, NULL, 'F' },
@@ -294,6 +319,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'o':
 			o->output = optarg;
 			o->given |= TAKES_OUTPUT;
+			break;
+		case 'm':
+			o->model = optarg;
+			o->given |= TAKES_MODEL;
+			break;
+		case 'a':
+			if (strlen(optarg) != 12 || strspn(optarg, "0123456789") != 12)
+				return usage_error(o, "--account takes a 12-digit account id, not '%s'", optarg);
+			o->account = optarg;
+			o->given |= TAKES_ACCOUNT;
+			break;
+		case 's':
+			o->since = optarg;
+			o->given |= TAKES_SINCE;
 			break;
 		case 'M':
 			o->metrics_path = optarg;
@@ -406,7 +445,7 @@ static int setup_engine(const struct config *cfg, struct engine *e)
 
 	aws_env_from_environ(&aenv);
 	creds_env_from_environ(&cenv);
-	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
+	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, NULL, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(err);
 		return -1;
@@ -623,7 +662,7 @@ static int cmd_whoami(const struct options *o)
 		print_field("management account: ", text);
 		free(text);
 		rc = print_role(&e, &id, &org);
-	} else if (err.type && strcmp(err.type, "AWSOrganizationsNotInUseException") == 0) {
+	} else if (err.remedy == AWS_REMEDY_NO_ORGANIZATION) {
 		printf("management account: no (the account is not in an organization)\n");
 		printf("role:               %s\n", org_role_name(ORG_ROLE_NO_ORGANIZATION));
 		rc = 0;
@@ -657,6 +696,103 @@ static char *state_dir(const struct options *o)
 	return xstrndup(env, strcspn(env, ":"));
 }
 
+/* One access_license per model of the config (only_model alone when not
+ * NULL), from what was read. Caller frees the array; its members borrow
+ * from r. */
+static struct access_license *access_inputs(const struct pass_report *r, const char *only_model,
+					    size_t *n)
+{
+	struct access_license *lics = xcalloc(r->desired.nmodels ? r->desired.nmodels : 1, sizeof(*lics));
+	size_t next = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < r->desired.nmodels; i++) {
+		const struct desired_model *m = &r->desired.models[i];
+		const struct observed_license *l = NULL;
+
+		if (!m->error && m->license_arn)
+			l = &r->observed.licenses[next++];
+		if (only_model && strcmp(m->name, only_model) != 0)
+			continue;
+		lics[*n] = (struct access_license){
+			.model = m, .grants = l ? l->grants : NULL, .ngrants = l ? l->ngrants : 0,
+			.subgrants = l ? l->subgrants : NULL, .nsubgrants = l ? l->nsubgrants : 0,
+			.read_error = l && !l->read_ok ? (l->read_error ? l->read_error : "read failed") : NULL,
+		};
+		(*n)++;
+	}
+	return lics;
+}
+
+/* SPEC §9: effective access per account and model, from live reads.
+ * Exit 1 when the organization or a model's license could not be read. */
+static int cmd_access(const struct options *o)
+{
+	struct config *cfg = NULL;
+	struct engine e;
+	struct pass_report r;
+	struct access_license *lics = NULL;
+	struct access_report rep = { 0 };
+	size_t n = 0;
+	int rc = 0;
+
+	if (load_config(o, &cfg) < 0)
+		return 1;
+	if (setup_engine(cfg, &e) < 0) {
+		config_free(cfg);
+		return 1;
+	}
+	reconcile_read_access(&e, cfg, &r);
+	lics = access_inputs(&r, o->model, &n);
+	if (o->model && n == 0) {
+		char *msg = xasprintf("no model named '%s' in %s", o->model, o->config_path);
+
+		print_error(msg);
+		free(msg);
+		rc = 1;
+	} else if (!r.org.have_tree) {
+		char *msg = xasprintf("cannot list the organization's accounts: %s",
+				      r.org_error ? r.org_error : r.licenses_error ? r.licenses_error : "not read");
+
+		print_error(msg);
+		free(msg);
+		rc = 1;
+	} else {
+		access_build(&r.org, lics, n, o->account, &rep);
+		access_print(stdout, o->csv ? ACCESS_CSV : o->format == OUTPUT_JSON ? ACCESS_JSON : ACCESS_TEXT,
+			     &rep);
+		for (size_t i = 0; i < rep.nrows; i++)
+			rc |= rep.rows[i].error != NULL;
+	}
+	access_report_free(&rep);
+	free(lics);
+	pass_report_free(&r);
+	engine_free(&e);
+	config_free(cfg);
+	return rc;
+}
+
+static int cmd_history(const struct options *o)
+{
+	struct history_query q = { .model = o->model, .account = o->account };
+	char *err = NULL;
+
+	if (o->since && history_parse_since(o->since, time(NULL), &q.since_usec) < 0) {
+		char *msg = xasprintf("--since takes an ISO 8601 date or date-time (UTC) or -30m, -12h, -7d; not '%s'",
+				      o->since);
+
+		print_error(msg);
+		free(msg);
+		return 1;
+	}
+	if (history_print(&q, o->format == OUTPUT_JSON, stdout, &err) < 0) {
+		print_error(err);
+		free(err);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_run(const struct options *o)
 {
 	char *dir = state_dir(o);
@@ -670,9 +806,9 @@ static int cmd_run(const struct options *o)
 static int cmd_status(const struct options *o)
 {
 	char *dir = state_dir(o), *err = NULL;
-	int rc = 0;
+	int rc = state_print_status(dir, o->format, stdout, time(NULL), &err);
 
-	if (state_print_status(dir, o->format, stdout, &err) < 0) {
+	if (rc < 0) {
 		print_error(err);
 		free(err);
 		rc = 1;
@@ -804,7 +940,7 @@ int main(int argc, char **argv)
 	/* One malloc arena for all threads: the worker threads of a pass would
 	 * otherwise each keep an arena of their own, for little gain. */
 	mallopt(M_ARENA_MAX, 1);
-	log_setup(o.log_target, o.verbose);
+	log_setup(o.log_target, o.verbose, o.command->name);
 	if (o.command->rows && !o.verbose && on_terminal())
 		log_terse_stderr();
 	service_install_stop_signals();

@@ -32,6 +32,7 @@ void org_tree_clear(struct org_tree *t)
 	for (size_t i = 0; i < t->naccounts; i++) {
 		free(t->accounts[i].id);
 		free(t->accounts[i].parent_id);
+		free(t->accounts[i].name);
 	}
 	free(t->accounts);
 	memset(t, 0, sizeof(*t));
@@ -56,6 +57,7 @@ void org_tree_copy(struct org_tree *dst, const struct org_tree *src)
 	for (size_t i = 0; i < src->naccounts; i++)
 		dst->accounts[i] = (struct org_account){
 			xstrdup(src->accounts[i].id), xstrdup(src->accounts[i].parent_id),
+			xstrdup(src->accounts[i].name),
 		};
 	dst->naccounts = src->naccounts;
 }
@@ -95,61 +97,43 @@ fail:
 	return rc;
 }
 
+/* One org_list: what each page's items go to. */
+struct org_list_state {
+	const char *op;
+	const char *items_key;
+	int (*on_item)(json_t *item, void *ctx);
+	void *ctx;
+};
+
+static int take_items(json_t *page, void *ctx, struct aws_error *err)
+{
+	const struct org_list_state *st = ctx;
+	json_t *items = json_object_get(page, st->items_key), *item;
+	size_t i;
+
+	if (!json_is_array(items)) {
+		aws_error_protocol(err, st->op, xasprintf("%s %s", st->items_key,
+							  items ? "is not a list" : "is missing"));
+		return -1;
+	}
+	json_array_foreach(items, i, item) {
+		if (st->on_item(item, st->ctx) < 0) {
+			aws_error_protocol(err, st->op, xasprintf("%s[%zu] is malformed", st->items_key, i));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Calls op with request for every page; on_item gets each element of
  * items_key. Returns -1 with *err on any failure. */
 static int org_list(const struct aws_client *c, const char *op, json_t *request,
 		    const char *items_key, int (*on_item)(json_t *item, void *ctx), void *ctx,
 		    struct aws_error *err)
 {
-	char *token = NULL;
-	size_t pages = 0;
-	int rc = -1;
+	struct org_list_state st = { op, items_key, on_item, ctx };
 
-	json_object_set_new(request, "MaxResults", json_integer(ORG_PAGE_SIZE));
-	do {
-		json_t *page = NULL, *items, *item, *tok;
-		size_t i;
-
-		if (++pages > ORG_MAX_PAGES) {
-			aws_error_protocol(err, op, xstrdup("too many pages"));
-			goto fail;
-		}
-		if (token)
-			json_object_set_new(request, "NextToken", json_string(token));
-		if (aws_json_call(c->http, c->svc, c->creds, op, request, &page, err) < 0)
-			goto fail;
-		items = json_object_get(page, items_key);
-		if (!json_is_array(items)) {
-			json_decref(page);
-			aws_error_protocol(err, op, xasprintf("%s %s", items_key,
-							  items ? "is not a list" : "is missing"));
-			goto fail;
-		}
-		json_array_foreach(items, i, item) {
-			if (on_item(item, ctx) < 0) {
-				json_decref(page);
-				aws_error_protocol(err, op, xasprintf("%s[%zu] is malformed", items_key, i));
-				goto fail;
-			}
-		}
-		tok = json_object_get(page, "NextToken");
-		/* A token of another type would end the list early, and one that
-		 * comes back unchanged would loop: both make the tree incomplete. */
-		if ((tok && !json_is_null(tok) && !json_is_string(tok)) ||
-		    (token && json_is_string(tok) && strcmp(json_string_value(tok), token) == 0)) {
-			aws_error_protocol(err, op, xstrdup(json_is_string(tok) ? "NextToken repeats"
-							: "NextToken is not a string"));
-			json_decref(page);
-			goto fail;
-		}
-		free(token);
-		token = json_is_string(tok) && json_string_length(tok) ? xstrdup(json_string_value(tok)) : NULL;
-		json_decref(page);
-	} while (token);
-	rc = 0;
-fail:
-	free(token);
-	return rc;
+	return aws_paginate(c, op, request, ORG_PAGE_SIZE, ORG_MAX_PAGES, take_items, &st, err);
 }
 
 static int take_root(json_t *item, void *ctx)
@@ -206,6 +190,7 @@ static int take_account(json_t *item, void *ctx)
 	grow_array((void **)&t->accounts, &a->cap, t->naccounts + 1, sizeof(*t->accounts));
 	t->accounts[t->naccounts].id = xstrdup(id);
 	t->accounts[t->naccounts].parent_id = xstrdup(a->parent_id);
+	t->accounts[t->naccounts].name = xstrdup(member_string(item, "Name"));
 	t->naccounts++;
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http.h"
+#include "aws.h"
 #include "util.h"
 
 struct org_ou {
@@ -22,6 +22,7 @@ struct org_ou {
 struct org_account {
 	char *id;
 	char *parent_id;
+	char *name; /* as Organizations lists it; may be NULL */
 };
 
 /* Everything owned; clear with org_tree_clear. Once read, ous and

@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arn.h"
 #include "util.h"
-
-#define ACCOUNT_ARN_PREFIX "arn:aws:iam::"
 
 char *const *desired_target_accounts(const struct desired_target *t, size_t *n)
 {
@@ -96,15 +95,18 @@ static size_t equal_range(const struct keyed *v, size_t n, const char *key, size
 
 static bool is_account_arn(const char *arn)
 {
-	return strncmp(arn, ACCOUNT_ARN_PREFIX, strlen(ACCOUNT_ARN_PREFIX)) == 0;
+	const char *account = NULL;
+
+	return arn_account_of_principal(arn, &account);
 }
 
-/* Length of the account id in "arn:aws:iam::<id>:root" (arn is an account ARN). */
-static int account_id_len(const char *arn)
+/* The 12-digit account id of an account principal, borrowed from arn. */
+static const char *account_id_of(const char *arn)
 {
-	const char *id = arn + strlen(ACCOUNT_ARN_PREFIX);
+	const char *account = "????????????";
 
-	return (int)strcspn(id, ":");
+	arn_account_of_principal(arn, &account);
+	return account;
 }
 
 static const char *or_unknown(const char *s)
@@ -323,8 +325,7 @@ static char *held_reason(const char *status_reason)
 static char *account_reason(const char *account_arn, char *reason)
 {
 	char *s = is_account_arn(account_arn)
-			  ? xasprintf("account %.*s: %s", account_id_len(account_arn),
-				      account_arn + strlen(ACCOUNT_ARN_PREFIX), reason)
+			  ? xasprintf("account %.12s: %s", account_id_of(account_arn), reason)
 			  : xasprintf("%s: %s", account_arn, reason);
 
 	free(reason);
@@ -430,9 +431,8 @@ static void plan_keeper(struct builder *b, const struct license_ctx *c, size_t t
 				   xstrdup("waiting for the account to accept; accepting as grantee"));
 		else
 			add_target(b, c, ACT_WAITING, ti, k, ki,
-				   xasprintf("waiting for account %.*s to accept the grant",
-					     account_id_len(principal),
-					     principal + strlen(ACCOUNT_ARN_PREFIX)));
+				   xasprintf("waiting for account %.12s to accept the grant",
+					     account_id_of(principal)));
 		break;
 	case GS_REJECTED:
 		/* A state to report, not a failure of the pass: nerrors stays. */

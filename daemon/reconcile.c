@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arn.h"
 #include "log.h"
 #include "pacer.h"
 #include "pool.h"
@@ -24,7 +25,8 @@
 #define LICENSES_IN_FLIGHT 4
 
 int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
-		const struct creds_env *cenv, bool (*should_stop)(void), char **err)
+		const struct creds_env *cenv, bool (*should_stop)(void), void (*heartbeat)(void),
+		char **err)
 {
 	struct http_opts o;
 
@@ -39,6 +41,7 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	o.max_attempts = cfg->retry_max_attempts;
 	o.ca_bundle = aenv->ca_bundle;
 	o.should_stop = should_stop;
+	o.heartbeat = heartbeat;
 	e->http = http_client_new(&o);
 	if (!e->http) {
 		*err = xstrdup("cannot initialise libcurl");
@@ -49,9 +52,9 @@ int engine_init(struct engine *e, const struct config *cfg, const struct aws_env
 	e->grantee_sessions = sts_sessions_new();
 	e->should_stop = should_stop;
 	e->workers = pool_workers_for(cfg->max_tps > 0 ? cfg->max_tps : PACER_CEILING);
-	e->lm = (struct aws_client){ e->http, e->creds, &e->lm_svc };
-	e->org = (struct aws_client){ e->http, e->creds, &e->org_svc };
-	e->sts = (struct aws_client){ e->http, e->creds, &e->sts_svc };
+	e->lm = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->lm_svc };
+	e->org = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->org_svc };
+	e->sts = (struct aws_client){ e->http, creds_provider_source(e->creds), &e->sts_svc };
 	return 0;
 fail:
 	engine_free(e);
@@ -107,15 +110,21 @@ void pass_report_free(struct pass_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A read cut short by SIGTERM is not a failure: the pass is interrupted. */
 static void log_read_failure(const char *what, const struct aws_error *err, unsigned long pass)
 {
 	char *why = aws_error_describe(err);
+	bool cancelled = err->kind == AWS_ERR_CANCELLED;
 	struct log_event ev = {
-		.message_id = MSGID_READ_FAILED, .priority = LOG_ERR, .action = "pass",
-		.result = "failed", .request_id = err->request_id, .error = err->type, .pass = pass,
+		.message_id = MSGID_READ_FAILED, .priority = cancelled ? LOG_NOTICE : LOG_ERR,
+		.action = "pass", .result = cancelled ? "skipped" : "failed",
+		.request_id = err->request_id, .error = err->type, .pass = pass,
 	};
 
-	log_event(&ev, "reading %s failed: %s", what, why);
+	if (cancelled)
+		log_event(&ev, "reading %s interrupted: stopping", what);
+	else
+		log_event(&ev, "reading %s failed: %s", what, why);
 	free(why);
 }
 
@@ -157,22 +166,24 @@ static void read_organization(struct engine *e, const struct config *cfg, struct
 	aws_error_clear(&err);
 }
 
-static bool needs_subgrants(const struct grant *g)
+/* also_disabled: a DISABLED OU/organization grant has sub-grants too;
+ * `access` reports them, plan has no use for them. */
+static bool needs_subgrants(const struct grant *g, bool also_disabled)
 {
-	static const char org_prefix[] = "arn:aws:organizations::";
-
-	return strncmp(g->principal_arn, org_prefix, sizeof(org_prefix) - 1) == 0 &&
-	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE);
+	return arn_is_org_principal(g->principal_arn) &&
+	       (g->status == GS_WORKFLOW_COMPLETED || g->status == GS_ACTIVE ||
+		(also_disabled && g->status == GS_DISABLED));
 }
 
 /* Sub-grants of every completed OU/organization grant, appended to l. */
-static int read_subgrants(struct engine *e, struct observed_license *l, struct aws_error *err)
+static int read_subgrants(struct engine *e, struct observed_license *l, bool also_disabled,
+			  struct aws_error *err)
 {
 	for (size_t i = 0; i < l->ngrants; i++) {
 		struct grant *subs = NULL;
 		size_t nsubs = 0;
 
-		if (!needs_subgrants(&l->grants[i]))
+		if (!needs_subgrants(&l->grants[i], also_disabled))
 			continue;
 		if (lm_list_org_subgrants(&e->lm, l->license_arn, l->grants[i].arn, &subs, &nsubs, err) < 0)
 			return -1;
@@ -184,12 +195,13 @@ static int read_subgrants(struct engine *e, struct observed_license *l, struct a
 	return 0;
 }
 
-static void read_license(struct engine *e, struct observed_license *l, unsigned long pass)
+static void read_license(struct engine *e, struct observed_license *l, unsigned long pass,
+			 bool also_disabled)
 {
 	struct aws_error err = { 0 };
 
 	if (lm_list_distributed_grants(&e->lm, l->license_arn, &l->grants, &l->ngrants, &err) < 0 ||
-	    read_subgrants(e, l, &err) < 0) {
+	    read_subgrants(e, l, also_disabled, &err) < 0) {
 		char *what = xasprintf("the grants of %s", l->license_arn);
 
 		l->read_ok = false;
@@ -226,12 +238,32 @@ static void read_one(void *arg, size_t i)
 	struct read_job *job = arg;
 	struct observed_license *l = &job->o->licenses[i];
 
-	read_license(job->e, l, job->pass);
+	read_license(job->e, l, job->pass, false);
 	planner_add_license(job->planner, l);
 	keep_counts_only(l);
 	if (job->e->license_read)
 		job->e->license_read(job->e->license_read_ctx, atomic_fetch_add(&job->read, 1) + 1,
 				     job->o->nlicenses);
+}
+
+static void read_one_kept(void *arg, size_t i)
+{
+	struct read_job *job = arg;
+
+	read_license(job->e, &job->o->licenses[i], job->pass, true);
+}
+
+/* One observed license per model whose license resolved, in model order. */
+static void observe_models(const struct desired *d, struct observed *o)
+{
+	o->licenses = xcalloc(d->nmodels ? d->nmodels : 1, sizeof(*o->licenses));
+	for (size_t i = 0; i < d->nmodels; i++) {
+		const struct desired_model *m = &d->models[i];
+
+		if (m->error || !m->license_arn)
+			continue;
+		o->licenses[o->nlicenses++].license_arn = xstrdup(m->license_arn);
+	}
 }
 
 /* A received license that no model names, by ARN or by product: one
@@ -269,7 +301,7 @@ static void plan_orphans(struct engine *e, const struct config *cfg, struct pass
 		if (!l.license_arn || declared_by_config(cfg, &r->licenses[i]) ||
 		    (r->licenses[i].home_region && strcmp(r->licenses[i].home_region, cfg->region) != 0))
 			continue;
-		read_license(e, &l, r->pass);
+		read_license(e, &l, r->pass, false);
 		/* Logged as a read failure; it costs the orphans of that license
 		 * this pass, not the declared models: a warning, not an error. */
 		if (l.read_ok)
@@ -294,14 +326,7 @@ static void read_and_plan(struct engine *e, const struct config *cfg, struct pas
 	struct observed *o = &r->observed;
 	struct read_job job = { e, o, planner_new(d), r->pass, 0 };
 
-	o->licenses = xcalloc(d->nmodels, sizeof(*o->licenses));
-	for (size_t i = 0; i < d->nmodels; i++) {
-		const struct desired_model *m = &d->models[i];
-
-		if (m->error || !m->license_arn)
-			continue;
-		o->licenses[o->nlicenses++].license_arn = xstrdup(m->license_arn);
-	}
+	observe_models(d, o);
 	pool_run(o->nlicenses, e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT,
 		 read_one, &job);
 	plan_orphans(e, cfg, r, job.planner);
@@ -347,6 +372,7 @@ static void log_one_blocked(const struct pass_report *r, const struct action *a)
 		.result = "failed", .model = a->model, .license_arn = a->license_arn,
 		.principal_arn = a->principal_arn, .grant_arn = a->grant_arn,
 		.target = a->target_label, .pass = r->pass,
+		.status_reason = grant_reason_shown(a->status, a->status_reason),
 	};
 	const char *target = a->target_label ? a->target_label : a->principal_arn;
 
@@ -402,7 +428,7 @@ static void log_blocked(const struct pass_report *r)
 				.message_id = MSGID_MODEL_BLOCKED, .priority = LOG_ERR, .action = "create",
 				.result = "failed", .model = a->model, .license_arn = a->license_arn,
 				.principal_arn = a->principal_arn, .target = a->target_label,
-				.pass = r->pass,
+				.pass = r->pass, .status_reason = a->status_reason,
 			};
 
 			log_event(&ev, "%s: the grant for %s FAILED_WORKFLOW: %s", a->model,
@@ -472,14 +498,36 @@ void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsi
 		apply_plan(&ctx, &r->plan, &r->result);
 		r->applied = true;
 	}
+	r->interrupted = e->should_stop && e->should_stop();
 	r->seconds = now_seconds() - start;
+}
+
+void reconcile_read_access(struct engine *e, const struct config *cfg, struct pass_report *r)
+{
+	struct aws_error err = { 0 };
+	struct read_job job = { e, &r->observed, NULL, 0, 0 };
+
+	memset(r, 0, sizeof(*r));
+	if (lm_list_received_licenses(&e->lm, &r->licenses, &r->nlicenses, &err) < 0) {
+		r->licenses_error = aws_error_describe(&err);
+		log_read_failure("the received licenses", &err, 0);
+	}
+	aws_error_clear(&err);
+	if (!r->licenses_error)
+		read_organization(e, cfg, r);
+	resolve(e, cfg, r);
+	observe_models(&r->desired, &r->observed);
+	pool_run(r->observed.nlicenses,
+		 e->workers < LICENSES_IN_FLIGHT ? e->workers : LICENSES_IN_FLIGHT, read_one_kept, &job);
 }
 
 int pass_exit_code(const struct pass_report *r)
 {
 	/* A failed Organizations read is an API failure even when the
-	 * account-only models could go ahead without it. */
-	if (r->plan.nerrors > 0 || r->result.nfailed > 0 || r->org_error || r->licenses_error)
+	 * account-only models could go ahead without it. An interrupted
+	 * pass did not do its work: 1 too, though it is not reported as
+	 * failed (pass_result_name). */
+	if (r->interrupted || r->plan.nerrors > 0 || r->result.nfailed > 0 || r->org_error || r->licenses_error)
 		return 1;
 	if (!r->applied && !r->held && plan_changes(&r->plan) > 0)
 		return 2;
@@ -488,6 +536,8 @@ int pass_exit_code(const struct pass_report *r)
 
 const char *pass_result_name(const struct pass_report *r)
 {
+	if (r->interrupted)
+		return "interrupted";
 	if (pass_exit_code(r) == 1)
 		return "failed";
 	if (plan_changes(&r->plan) == 0)
@@ -523,12 +573,16 @@ static size_t pass_changes_made(const struct pass_report *r)
 	return n;
 }
 
+/* An interrupted pass is a notice (SPEC §5): a restart is not a failure. */
 void pass_log_summary(const struct pass_report *r)
 {
 	int code = pass_exit_code(r);
+	const char *done = r->interrupted ? "interrupted" : code == 1 ? "failed" : "done";
 	struct log_event ev = {
-		.message_id = MSGID_PASS_SUMMARY, .priority = code == 1 ? LOG_ERR : LOG_INFO,
-		.action = "pass", .result = code == 1 ? "failed" : r->held ? "planned" : "ok",
+		.message_id = MSGID_PASS_SUMMARY,
+		.priority = r->interrupted ? LOG_NOTICE : code == 1 ? LOG_ERR : LOG_INFO,
+		.action = "pass",
+		.result = r->interrupted ? "interrupted" : code == 1 ? "failed" : r->held ? "planned" : "ok",
 		.pass = r->pass,
 	};
 
@@ -540,7 +594,7 @@ void pass_log_summary(const struct pass_report *r)
 		return;
 	}
 	log_event(&ev, "pass %lu: %s; %zu changes made, %zu failed, %zu blocked, %zu waiting, %zu live grants, %.1f s",
-		  r->pass, code == 1 ? "failed" : "done", pass_changes_made(r),
+		  r->pass, done, pass_changes_made(r),
 		  r->result.nfailed, r->plan.counts[ACT_BLOCKED], r->plan.counts[ACT_WAITING],
 		  pass_live_grants(r), r->seconds);
 }

@@ -13,7 +13,7 @@
 #include "apply.h"
 #include "config.h"
 #include "creds.h"
-#include "http.h"
+#include "aws.h"
 #include "lm.h"
 #include "memory.h"
 #include "org.h"
@@ -51,8 +51,11 @@ struct engine {
 
 /* Builds the engine for cfg (endpoints, rate limit, retries). Returns -1
  * with *err (caller frees) on a bad endpoint. Free with engine_free. */
+/* should_stop and heartbeat (NULL: none) go to the HTTP clients, see
+ * struct http_opts. */
 int engine_init(struct engine *e, const struct config *cfg, const struct aws_env *aenv,
-		const struct creds_env *cenv, bool (*should_stop)(void), char **err);
+		const struct creds_env *cenv, bool (*should_stop)(void), void (*heartbeat)(void),
+		char **err);
 void engine_free(struct engine *e);
 /* The next pass reads the organization again, cached or not. */
 void engine_forget_org(struct engine *e);
@@ -76,6 +79,9 @@ struct pass_report {
 	bool held;
 	struct apply_result result;
 	double seconds;
+	/* SIGTERM cut the pass short (SPEC §5): what it read or did is
+	 * partial; it is reported as interrupted (notice), not as failed. */
+	bool interrupted;
 	/* What the pass ran under (SPEC §6, §7); borrowed from the config and
 	 * the engine, valid while they are. */
 	const char *config_sha256;
@@ -88,11 +94,18 @@ void pass_report_free(struct pass_report *r);
 void reconcile_pass(struct engine *e, const struct config *cfg, bool apply, unsigned long pass,
 		    struct pass_report *r);
 
+/* What `access` needs (SPEC §9): the reads of a pass without planning;
+ * r->observed keeps every license's grants and sub-grants (of DISABLED
+ * OU/organization grants too), one license per model whose license
+ * resolved, in model order. Free with pass_report_free. */
+void reconcile_read_access(struct engine *e, const struct config *cfg, struct pass_report *r);
+
 /* SPEC §1 exit codes: 0 in sync / done, 1 error, 2 (plan only) changes pending. */
 int pass_exit_code(const struct pass_report *r);
 
 /* The one result vocabulary of plan/apply JSON, status.json and the
- * metrics: "failed", "changed" (apply made changes), "planned" (changes
+ * metrics: "interrupted" (SIGTERM cut the pass short; not a failure),
+ * "failed", "changed" (apply made changes), "planned" (changes
  * held back by observe or suspend), "changes_pending" (plan), "in_sync". */
 const char *pass_result_name(const struct pass_report *r);
 

@@ -8,19 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *principal_account_arn(const char *account_id)
+#include "arn.h"
+
+char *principal_account_arn(const char *partition, const char *account_id)
 {
-	return xasprintf("arn:aws:iam::%s:root", account_id);
+	return arn_account_principal(partition, account_id);
 }
 
-char *principal_ou_arn(const char *mgmt, const char *org_id, const char *ou_id)
+char *principal_ou_arn(const char *partition, const char *mgmt, const char *org_id, const char *ou_id)
 {
-	return xasprintf("arn:aws:organizations::%s:ou/%s/%s", mgmt, org_id, ou_id);
+	return arn_ou_principal(partition, mgmt, org_id, ou_id);
 }
 
-char *principal_org_arn(const char *mgmt, const char *org_id)
+char *principal_org_arn(const char *partition, const char *mgmt, const char *org_id)
 {
-	return xasprintf("arn:aws:organizations::%s:organization/%s", mgmt, org_id);
+	return arn_org_principal(partition, mgmt, org_id);
+}
+
+/* Principals live in the partition of the license granted on (SPEC 3). */
+static const char *model_partition(const struct desired_model *m)
+{
+	const char *p = m->license_arn ? arn_partition_of(m->license_arn) : NULL;
+
+	return p ? p : ARN_DEFAULT_PARTITION;
 }
 
 void desired_free(struct desired *d)
@@ -197,7 +207,7 @@ static char *resolve_ou(const struct resolve_input *in, struct desired_model *m,
 			    ct->is_ou_path ? "path" : "id", ct->value, t->org_id);
 		return NULL;
 	}
-	return principal_ou_arn(t->management_account, t->org_id, ou->id);
+	return principal_ou_arn(model_partition(m), t->management_account, t->org_id, ou->id);
 }
 
 static char *resolve_target(const struct resolve_input *in, struct desired_model *m,
@@ -214,7 +224,7 @@ static char *resolve_target(const struct resolve_input *in, struct desired_model
 				    ct->label);
 			return NULL;
 		}
-		return principal_org_arn(in->org->management_account, in->org->org_id);
+		return principal_org_arn(model_partition(m), in->org->management_account, in->org->org_id);
 	case TARGET_OU:
 		return resolve_ou(in, m, ct);
 	case TARGET_ACCOUNT:
@@ -223,7 +233,7 @@ static char *resolve_target(const struct resolve_input *in, struct desired_model
 				    in->org->org_id);
 			return NULL;
 		}
-		return principal_account_arn(ct->value);
+		return principal_account_arn(model_partition(m), ct->value);
 	}
 	return NULL;
 }
@@ -242,8 +252,8 @@ static const struct org_ou *target_ou(const struct org_tree *t, const struct con
 
 /* Fills t->accounts: the member accounts the resolved target covers now
  * (the management account holds the license itself and gets no grant). */
-static void cover_accounts(const struct org_tree *org, const struct config_target *ct,
-			   struct desired_target *t)
+static void cover_accounts(const struct org_tree *org, const char *partition,
+			   const struct config_target *ct, struct desired_target *t)
 {
 	const struct org_ou *ou = target_ou(org, ct);
 
@@ -256,7 +266,7 @@ static void cover_accounts(const struct org_tree *org, const struct config_targe
 		if (org->management_account && strcmp(a->id, org->management_account) == 0)
 			continue;
 		if (ct->kind == TARGET_ORGANIZATION || (ou && org_is_below(org, a->parent_id, ou->id)))
-			t->accounts[t->naccounts++] = principal_account_arn(a->id);
+			t->accounts[t->naccounts++] = principal_account_arn(partition, a->id);
 	}
 	if (t->naccounts > 1)
 		qsort(t->accounts, t->naccounts, sizeof(*t->accounts), strptr_cmp);
@@ -456,7 +466,7 @@ void resolve_desired(const struct resolve_input *in, struct desired *out, struct
 			m->targets[j].kind = cm->targets[j].kind;
 			m->targets[j].label = cm->targets[j].label;
 			m->targets[j].principal_arn = resolve_target(in, m, &cm->targets[j]);
-			cover_accounts(in->org, &cm->targets[j], &m->targets[j]);
+			cover_accounts(in->org, model_partition(m), &cm->targets[j], &m->targets[j]);
 		}
 	}
 	find_overlaps(in, out, products);

@@ -28,9 +28,10 @@ struct resolve_input {
 void resolve_desired(const struct resolve_input *in, struct desired *out, struct strlist *warnings);
 void desired_free(struct desired *d);
 
-/* The principal ARNs of SPEC §4.1; caller frees. */
-char *principal_account_arn(const char *account_id);
-char *principal_ou_arn(const char *mgmt, const char *org_id, const char *ou_id);
-char *principal_org_arn(const char *mgmt, const char *org_id);
+/* The principal ARNs of SPEC §4.1 in partition ("aws", "aws-us-gov",
+ * "aws-cn": the license's); caller frees. */
+char *principal_account_arn(const char *partition, const char *account_id);
+char *principal_ou_arn(const char *partition, const char *mgmt, const char *org_id, const char *ou_id);
+char *principal_org_arn(const char *partition, const char *mgmt, const char *org_id);
 
 #endif

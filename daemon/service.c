@@ -1,14 +1,17 @@
 /*
  * service: the daemon loop and its systemd integration (sd_notify READY,
- * STATUS, WATCHDOG, RELOADING, STOPPING). The signal flags below are the
- * only global mutable state lmgrantd has: handlers set them, the loop reads
- * them.
+ * STATUS, WATCHDOG, RELOADING, STOPPING). The signal flags and the
+ * watchdog deadline below are the only global mutable state lmgrantd has.
+ * All are atomics: a handler may run on any thread, pool workers read the
+ * stop flag and feed the watchdog while the main thread waits in a pass.
  */
 #include "service.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -26,23 +29,24 @@
  * with SIGUSR1 reads it again at once. */
 #define ORG_CACHE_TTL_S 900.0
 
-static volatile sig_atomic_t sig_stop, sig_reload, sig_pass_now;
+/* Lock-free atomics are safe to store from a signal handler (C11 7.14.1.1)
+ * and, unlike volatile sig_atomic_t, to read from other threads. */
+static atomic_int sig_stop, sig_reload, sig_pass_now;
 
-/* The watchdog deadline lives with the signal flags because the stop
- * predicate, called from deep inside HTTP waits, is where it gets fed. */
-static struct {
-	uint64_t interval_us; /* 0: no watchdog */
-	double next_ping;
-} watchdog;
+/* The watchdog: set once before the first pass; fed by the main loop and,
+ * during a pass, by whichever worker calls service_heartbeat first after
+ * the deadline (the compare-and-swap elects one, so one ping per period). */
+static atomic_uint_least64_t watchdog_interval_us; /* 0: no watchdog */
+static atomic_uint_least64_t watchdog_next_us;      /* CLOCK_MONOTONIC */
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
-		sig_reload = 1;
+		atomic_store(&sig_reload, 1);
 	else if (sig == SIGUSR1)
-		sig_pass_now = 1;
+		atomic_store(&sig_pass_now, 1);
 	else
-		sig_stop = 1;
+		atomic_store(&sig_stop, 1);
 }
 
 static void set_handler(int sig)
@@ -70,23 +74,30 @@ static double mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void feed_watchdog(void)
+static uint64_t mono_us(void)
 {
-	double now;
+	struct timespec ts;
 
-	if (!watchdog.interval_us)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void service_heartbeat(void)
+{
+	uint64_t interval = atomic_load(&watchdog_interval_us), now, due;
+
+	if (!interval)
 		return;
-	now = mono_now();
-	if (now < watchdog.next_ping)
+	now = mono_us();
+	due = atomic_load(&watchdog_next_us);
+	if (now < due || !atomic_compare_exchange_strong(&watchdog_next_us, &due, now + interval / 2))
 		return;
 	sd_notify(0, "WATCHDOG=1");
-	watchdog.next_ping = now + (double)watchdog.interval_us / 2e6;
 }
 
 bool service_should_stop(void)
 {
-	feed_watchdog();
-	return sig_stop != 0;
+	return atomic_load(&sig_stop) != 0;
 }
 
 struct daemon {
@@ -186,7 +197,7 @@ static int load(struct daemon *d, char **why)
 	}
 	aws_env_from_environ(&aenv);
 	creds_env_from_environ(&cenv);
-	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, &err) < 0) {
+	if (engine_init(e, cfg, &aenv, &cenv, service_should_stop, service_heartbeat, &err) < 0) {
 		log_config_event(MSGID_CONFIG_REJECTED, LOG_ERR, "failed", d->o->config_path,
 				 d->cfg != NULL, err);
 		*why = err;
@@ -213,7 +224,9 @@ static void notify_status(const struct pass_report *r, int code, time_t next)
 
 	localtime_r(&next, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	if (r->held && code != 1 && r->suspended)
+	if (r->interrupted)
+		sd_notifyf(0, "STATUS=pass %lu interrupted; stopping", r->pass);
+	else if (r->held && code != 1 && r->suspended)
 		sd_notifyf(0, "STATUS=suspended: %s; %zu changes planned, none made; next pass %s",
 			   *r->suspended ? r->suspended : "(no reason given)", plan_changes(&r->plan), when);
 	else if (r->held && code != 1)
@@ -252,12 +265,15 @@ static void run_pass(struct daemon *d)
 	pass_log_summary(&r);
 	next = time(NULL) + (time_t)d->cfg->interval_s;
 	metrics_add_pass(&d->metrics, &r, time(NULL));
-	if (state_write_status(d->o->state_dir, &r, d->engine->http, started, next, &err) < 0) {
+	d->metrics.interval_s = d->cfg->interval_s;
+	if (state_write_status(d->o->state_dir, &r, d->engine->http, started, next, d->cfg->interval_s, &err) < 0) {
 		log_msg(LOG_WARNING, "cannot write the status file: %s", err);
 		free(err);
 		err = NULL;
 	}
-	if (d->o->metrics_path &&
+	/* An interrupted pass saw part of the estate: the metrics of the last
+	 * complete one stay (the daemon is stopping). */
+	if (d->o->metrics_path && !r.interrupted &&
 	    state_write_metrics(d->o->metrics_path, &d->metrics, &r, d->engine->http, &err) < 0) {
 		log_msg(LOG_WARNING, "cannot write the metrics file: %s", err);
 		free(err);
@@ -281,13 +297,13 @@ static void wait_until(double deadline)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	while (!sig_stop && !sig_reload && !sig_pass_now) {
+	while (!atomic_load(&sig_stop) && !atomic_load(&sig_reload) && !atomic_load(&sig_pass_now)) {
 		double now = mono_now(), left = deadline - now, ping;
 		struct timespec ts;
 
-		if (watchdog.interval_us) {
-			feed_watchdog();
-			ping = watchdog.next_ping - now;
+		if (atomic_load(&watchdog_interval_us)) {
+			service_heartbeat();
+			ping = (double)atomic_load(&watchdog_next_us) / 1e6 - now;
 			if (ping < left)
 				left = ping;
 		}
@@ -309,7 +325,7 @@ static bool reload(struct daemon *d)
 	char *why = NULL;
 	bool ok;
 
-	sig_reload = 0;
+	atomic_store(&sig_reload, 0);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(mono_now() * 1e6));
 	ok = load(d, &why) == 0;
 	answer_reload(d, why);
@@ -325,12 +341,14 @@ int service_run(const struct service_opts *o)
 		.message_id = MSGID_STARTED, .priority = LOG_INFO, .action = "config", .result = "ok",
 	};
 	double next_pass;
+	uint64_t interval_us = 0;
 	char *why = NULL;
 
 	set_handler(SIGHUP);
 	set_handler(SIGUSR1);
-	if (sd_watchdog_enabled(0, &watchdog.interval_us) <= 0)
-		watchdog.interval_us = 0;
+	if (sd_watchdog_enabled(0, &interval_us) <= 0)
+		interval_us = 0;
+	atomic_store(&watchdog_interval_us, interval_us);
 	d.memory = state_recall_memory(o->state_dir);
 	/* Logged once the config is loaded, so that this entry too carries
 	 * its digest and revision (SPEC §6); a rejection is its own entry. */
@@ -348,15 +366,14 @@ int service_run(const struct service_opts *o)
 	}
 	sd_notify(0, "READY=1");
 	next_pass = mono_now();
-	while (!sig_stop) {
-		if (sig_reload && reload(&d))
+	while (!atomic_load(&sig_stop)) {
+		if (atomic_load(&sig_reload) && reload(&d))
 			next_pass = mono_now();
-		if (sig_pass_now || mono_now() >= next_pass) {
+		if (atomic_load(&sig_pass_now) || mono_now() >= next_pass) {
 			/* Whoever asks for a pass now may just have changed the
 			 * organization: it gets a fresh read. */
-			if (sig_pass_now)
+			if (atomic_exchange(&sig_pass_now, 0))
 				engine_forget_org(d.engine);
-			sig_pass_now = 0;
 			run_pass(&d);
 			next_pass = mono_now() + (double)d.cfg->interval_s;
 			continue;

@@ -17,8 +17,13 @@ struct service_opts {
 
 /* Installs the stop handlers used by every command (SIGTERM/SIGINT). */
 void service_install_stop_signals(void);
-/* True once SIGTERM or SIGINT arrived; also feeds the watchdog when due. */
+/* True once SIGTERM or SIGINT arrived. A pure read of an atomic flag:
+ * any thread may call it. */
 bool service_should_stop(void);
+/* Feeds the systemd watchdog (WATCHDOG=1) when half its interval has
+ * passed since the last ping; nothing without a watchdog. Any thread may
+ * call it: pool workers do, from inside HTTP transfers and waits. */
+void service_heartbeat(void);
 
 /* Runs until stopped; returns the process exit code. */
 int service_run(const struct service_opts *o);

@@ -91,6 +91,10 @@ fail:
 
 void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now)
 {
+	m->last_duration = r->seconds;
+	/* An interrupted pass is neither: the daemon is stopping. */
+	if (r->interrupted)
+		return;
 	if (pass_exit_code(r) == 1) {
 		m->passes_failed++;
 	} else {
@@ -112,7 +116,8 @@ static void iso_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static json_t *grants_by_status(const struct pass_report *r, const char *license_arn)
+/* Live grants only when live_only: tombstones are history, not grants. */
+static json_t *grants_by_status(const struct pass_report *r, const char *license_arn, bool live_only)
 {
 	json_t *by = json_object();
 
@@ -125,7 +130,7 @@ static json_t *grants_by_status(const struct pass_report *r, const char *license
 			const char *name = grant_status_name(st);
 			json_int_t n = json_integer_value(json_object_get(by, name));
 
-			if (l->status_counts[st] > 0)
+			if (l->status_counts[st] > 0 && !(live_only && grant_status_is_tombstone(st)))
 				json_object_set_new(by, name,
 						    json_integer(n + (json_int_t)l->status_counts[st]));
 		}
@@ -143,7 +148,7 @@ static json_t *models_json(const struct pass_report *r)
 				      m->license_arn ? json_string(m->license_arn) : json_null(),
 				      "error", m->error ? json_string(m->error) : json_null());
 
-		json_object_set_new(j, "grants", m->license_arn ? grants_by_status(r, m->license_arn)
+		json_object_set_new(j, "grants", m->license_arn ? grants_by_status(r, m->license_arn, false)
 								: json_object());
 		json_object_set_new(models, m->name, j);
 	}
@@ -175,11 +180,40 @@ static const char *last_error(const struct pass_report *r)
 	return NULL;
 }
 
-int state_write_status(const char *dir, const struct pass_report *r, const struct http_client *http,
-		       time_t started, time_t next_pass, char **err)
+/* The per-model data of the status.json in dir, or NULL: an interrupted
+ * pass keeps the last complete pass's (SPEC §5). Caller decrefs. */
+static json_t *load_status(const char *dir, const char *path, char **err);
+
+static json_t *previous_models(const char *dir, json_int_t *live, json_int_t *pass)
 {
-	json_t *counts = json_object(), *doc;
-	char when[32], next[32], *text, *path;
+	char *path = xasprintf("%s/status.json", dir), *err = NULL;
+	json_t *doc = load_status(dir, path, &err), *models = NULL;
+
+	free(path);
+	free(err);
+	if (!doc)
+		goto fail;
+	models = json_object_get(doc, "models");
+	if (!json_is_object(models)) {
+		models = NULL;
+		goto fail;
+	}
+	json_incref(models);
+	*live = json_integer_value(json_object_get(doc, "live_grants"));
+	*pass = json_integer_value(json_object_get(doc, "models_pass"));
+	if (!*pass)
+		*pass = json_integer_value(json_object_get(doc, "pass"));
+fail:
+	json_decref(doc);
+	return models;
+}
+
+int state_write_status(const char *dir, const struct pass_report *r, const struct http_client *http,
+		       time_t started, time_t next_pass, unsigned interval_s, char **err)
+{
+	json_t *counts = json_object(), *doc, *models = NULL;
+	char when[32], next[32], finished[32], *text, *path;
+	json_int_t live = (json_int_t)pass_live_grants(r), models_pass = (json_int_t)r->pass;
 	int rc;
 
 	for (int k = 0; k < ACT_KIND_COUNT; k++) {
@@ -191,13 +225,21 @@ int state_write_status(const char *dir, const struct pass_report *r, const struc
 				"skipped", (json_int_t)r->result.skipped[k]));
 		json_object_set_new(counts, action_kind_name((enum action_kind)k), c);
 	}
+	if (r->interrupted)
+		models = previous_models(dir, &live, &models_pass);
+	if (!models) {
+		models = models_json(r);
+		models_pass = (json_int_t)r->pass;
+	}
 	iso_time(started, when, sizeof(when));
+	iso_time(started + (time_t)r->seconds, finished, sizeof(finished));
 	iso_time(next_pass, next, sizeof(next));
-	doc = json_pack("{s:i, s:I, s:s, s:f, s:s, s:I, s:I, s:o, s:o, s:o, s:s}",
-			"version", 1, "pass", (json_int_t)r->pass, "time", when, "duration_seconds",
-			r->seconds, "result", pass_result_name(r),
-			"changes", (json_int_t)plan_changes(&r->plan), "live_grants",
-			(json_int_t)pass_live_grants(r), "counts", counts, "models", models_json(r),
+	doc = json_pack("{s:i, s:i, s:I, s:s, s:s, s:f, s:I, s:s, s:I, s:I, s:o, s:I, s:o, s:o, s:s}",
+			"format_version", STATUS_FORMAT_VERSION, "version", 1, "pass", (json_int_t)r->pass,
+			"time", when, "finished", finished, "duration_seconds", r->seconds,
+			"interval_seconds", (json_int_t)interval_s, "result", pass_result_name(r),
+			"changes", (json_int_t)plan_changes(&r->plan), "live_grants", live,
+			"counts", counts, "models_pass", models_pass, "models", models,
 			"last_error", last_error(r) ? json_string(last_error(r)) : json_null(),
 			"next_pass", next);
 	/* SPEC §7: what the pass ran under. */
@@ -299,7 +341,7 @@ static void print_rates_text(FILE *out, json_t *rates)
 		fputc('\n', out);
 }
 
-static void print_status_text(FILE *out, json_t *doc)
+static void print_status_text(FILE *out, json_t *doc, bool stale)
 {
 	json_t *models = json_object_get(doc, "models"), *m;
 	const char *name;
@@ -312,6 +354,13 @@ static void print_status_text(FILE *out, json_t *doc)
 		(long long)json_integer_value(json_object_get(doc, "changes")));
 	put(out, json_string_value(json_object_get(doc, "next_pass")));
 	fputc('\n', out);
+	if (stale)
+		fprintf(out, "stale:      no pass finished in 3 intervals (%lld s); is `lmgrantd run` running?\n",
+			(long long)json_integer_value(json_object_get(doc, "interval_seconds")) * 3);
+	if (json_integer_value(json_object_get(doc, "models_pass")) !=
+	    json_integer_value(json_object_get(doc, "pass")))
+		fprintf(out, "models:     as of pass #%lld, the last complete one\n",
+			(long long)json_integer_value(json_object_get(doc, "models_pass")));
 	if (json_is_string(json_object_get(doc, "config_sha256"))) {
 		fputs("config:     sha256 ", out);
 		put(out, json_string_value(json_object_get(doc, "config_sha256")));
@@ -353,6 +402,22 @@ static void print_status_text(FILE *out, json_t *doc)
 		}
 		fputc('\n', out);
 	}
+}
+
+/* SPEC §1: stale when no pass finished within 3 x interval of now. */
+static bool status_stale(json_t *doc, time_t now)
+{
+	const char *finished = json_string_value(json_object_get(doc, "finished"));
+	json_int_t interval = json_integer_value(json_object_get(doc, "interval_seconds"));
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (!finished || interval <= 0)
+		return false;
+	end = strptime(finished, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return true; /* a time we cannot read proves nothing recent */
+	return (double)now - (double)timegm(&tm) > 3.0 * (double)interval;
 }
 
 /* Whose status.json may be believed: root's, the caller's, or that of
@@ -399,17 +464,27 @@ static json_t *load_status(const char *dir, const char *path, char **err)
 	return doc;
 }
 
-int state_print_status(const char *dir, enum output_format fmt, FILE *out, char **err)
+int state_print_status(const char *dir, enum output_format fmt, FILE *out, time_t now, char **err)
 {
 	char *path = xasprintf("%s/status.json", dir);
 	json_t *doc = load_status(dir, path, err);
-	const char *bad = NULL;
+	const char *bad = NULL, *result = NULL;
+	bool stale = false;
+	int code = 0;
 
 	if (!doc)
 		goto fail;
+	stale = status_stale(doc, now);
+	result = json_string_value(json_object_get(doc, "result"));
+	if (stale)
+		code = 3;
+	else if (result && strcmp(result, "failed") == 0)
+		code = 1;
 	if (fmt == OUTPUT_JSON) {
-		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		char *text;
 
+		json_object_set_new(doc, "stale", json_boolean(stale));
+		text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fprintf(out, "%s\n", text);
 		free(text);
 	} else if ((bad = status_bad_member(doc))) {
@@ -417,11 +492,11 @@ int state_print_status(const char *dir, enum output_format fmt, FILE *out, char 
 				 path, bad);
 		goto fail;
 	} else {
-		print_status_text(out, doc);
+		print_status_text(out, doc, stale);
 	}
 	json_decref(doc);
 	free(path);
-	return 0;
+	return code;
 fail:
 	json_decref(doc);
 	free(path);
@@ -495,7 +570,7 @@ static void metrics_grants(struct strbuf *sb, const struct pass_report *r)
 		    "# TYPE lmgrantd_grants gauge\n");
 	for (size_t i = 0; i < r->desired.nmodels; i++) {
 		const struct desired_model *dm = &r->desired.models[i];
-		json_t *by = dm->license_arn ? grants_by_status(r, dm->license_arn) : json_object(), *n;
+		json_t *by = dm->license_arn ? grants_by_status(r, dm->license_arn, true) : json_object(), *n;
 		const char *st;
 
 		json_object_foreach(by, st, n) {
@@ -506,15 +581,18 @@ static void metrics_grants(struct strbuf *sb, const struct pass_report *r)
 		}
 		json_decref(by);
 	}
-	sb_puts(sb, "# HELP lmgrantd_drift Changes pending by model at the last pass.\n"
+	sb_puts(sb, "# HELP lmgrantd_drift Changes still pending by model after the last pass.\n"
 		    "# TYPE lmgrantd_drift gauge\n");
 	for (size_t i = 0; i < r->desired.nmodels; i++) {
 		size_t n = 0;
 
 		for (size_t j = 0; j < r->plan.nactions; j++) {
 			const struct action *a = &r->plan.actions[j];
+			/* What the pass itself changed is no longer drift. */
+			bool done = r->applied && r->result.results[j] == AR_OK;
 
-			n += a->kind <= ACT_DELETE && a->model && strcmp(a->model, r->desired.models[i].name) == 0;
+			n += a->kind <= ACT_DELETE && !done && a->model &&
+			     strcmp(a->model, r->desired.models[i].name) == 0;
 		}
 		sb_puts(sb, "lmgrantd_drift{");
 		label(sb, "model", r->desired.models[i].name, true);
@@ -548,6 +626,17 @@ int state_write_metrics(const char *path, const struct metrics *m, const struct 
 	int rc;
 
 	http_client_stats(http, &st);
+	sb_puts(&sb, "# HELP lmgrantd_build_info The lmgrantd version running.\n"
+		     "# TYPE lmgrantd_build_info gauge\n"
+		     "lmgrantd_build_info{");
+	label(&sb, "version", LMGRANTD_VERSION, true);
+	sb_printf(&sb, "} 1\n"
+		       "# HELP lmgrantd_last_pass_duration_seconds How long the last pass took.\n"
+		       "# TYPE lmgrantd_last_pass_duration_seconds gauge\n"
+		       "lmgrantd_last_pass_duration_seconds %.3f\n"
+		       "# HELP lmgrantd_pass_interval_seconds Time between passes (the config's interval).\n"
+		       "# TYPE lmgrantd_pass_interval_seconds gauge\n"
+		       "lmgrantd_pass_interval_seconds %u\n", m->last_duration, m->interval_s);
 	sb_printf(&sb, "# HELP lmgrantd_passes_total Passes by result since start.\n"
 		       "# TYPE lmgrantd_passes_total counter\n"
 		       "lmgrantd_passes_total{result=\"ok\"} %lu\n"

@@ -17,23 +17,32 @@
 #include "reconcile.h"
 
 #define STATE_DEFAULT_DIR "/var/lib/lmgrantd"
+/* status.json's format_version: 2 added finished, interval_seconds and
+ * models_pass (the pass the per-model data is from). */
+#define STATUS_FORMAT_VERSION 2
 
 /* Counters that live across passes, for the metrics file. */
 struct metrics {
 	unsigned long passes_ok;
 	unsigned long passes_failed;
 	time_t last_success;          /* wall clock; 0 = never */
+	double last_duration;         /* seconds the last pass took */
+	unsigned interval_s;          /* the config's interval, for staleness alerts */
 	unsigned long actions[ACT_KIND_COUNT][4]; /* [kind][enum action_result] */
 	bool last_reload_failed;      /* the daemon's last reload was rejected */
 };
 void metrics_add_pass(struct metrics *m, const struct pass_report *r, time_t now);
 
 /* Writes dir/status.json for the pass, with the request rates of http in
- * force at its end. Returns -1 with *err (caller frees). */
+ * force at its end. An interrupted pass keeps the per-model data of the
+ * status.json it replaces. Returns -1 with *err (caller frees). */
 int state_write_status(const char *dir, const struct pass_report *r, const struct http_client *http,
-		       time_t started, time_t next_pass, char **err);
-/* Prints dir/status.json as text or JSON. Returns -1 with *err. */
-int state_print_status(const char *dir, enum output_format fmt, FILE *out, char **err);
+		       time_t started, time_t next_pass, unsigned interval_s, char **err);
+/* Prints dir/status.json as text or JSON. Returns the exit code of
+ * `status` (SPEC §1): 0, 1 when the last pass failed, 3 when it is stale
+ * (none finished within 3 x interval before now); -1 with *err when the
+ * file cannot be read. */
+int state_print_status(const char *dir, enum output_format fmt, FILE *out, time_t now, char **err);
 /* Writes the metrics file for the last pass r and the counters m. */
 int state_write_metrics(const char *path, const struct metrics *m, const struct pass_report *r,
 			const struct http_client *http, char **err);

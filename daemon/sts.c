@@ -2,14 +2,14 @@
  * sts: GetCallerIdentity and AssumeRole over the query protocol, and the
  * grantee session cache.
  *
- * Answers are read with xml.c, a small strict reader of our own, rather
- * than libxml2: the answers are a few hundred bytes of plain elements, and
- * libxml2 (with the ICU and libstdc++ it pulls in) cost about 2 MiB of
- * resident memory from start-up on, an eighth of the daemon's budget. The
- * reader refuses what STS never sends and a parser should not have to get
- * right (DTDs and so entity definitions, processing instructions,
- * encodings other than UTF-8) and checks all the rest of well-formedness,
- * so that a truncated answer is an error wherever it is cut; see xml.h.
+ * Answers are read with expat (xmltree.c) rather than libxml2: the answers
+ * are a few hundred bytes of plain elements, and libxml2 (with the ICU and
+ * libstdc++ it pulls in) cost about 2 MiB of resident memory from start-up
+ * on, an eighth of the daemon's budget; expat costs a few pages. xmltree
+ * refuses what STS never sends and a parser should not have to get right
+ * (DTDs and so entity definitions, processing instructions, encodings
+ * other than UTF-8) and expat checks all the rest of well-formedness, so
+ * that a truncated answer is an error wherever it is cut; see xmltree.h.
  * What stays here is a strict walk of its tree: the expected root element
  * in STS's namespace, every required member exactly once, text only where
  * text belongs. The tree's text, which holds secrets, is wiped when freed.
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "util.h"
-#include "xml.h"
+#include "xmltree.h"
 
 void sts_identity_clear(struct sts_identity *id)
 {
@@ -42,18 +42,18 @@ static bool in_sts_ns(const struct xml_element *e)
 }
 
 /* Parses xml (at most XML_MAX_INPUT bytes) and checks its root is <root>
- * in STS's namespace. Caller frees with xml_free. */
+ * in STS's namespace. Caller frees with xmltree_free. */
 static struct xml_element *parse_answer(const char *xml, size_t len, const char *root, char **why)
 {
 	struct xml_element *top = NULL;
 
-	if (xml_parse(xml, len, &top, why) < 0)
+	if (xmltree_parse(xml, len, &top, why) < 0)
 		return NULL;
 	if (strcmp(top->name, root) != 0 || !in_sts_ns(top)) {
 		/* An element name is markup, not a value; a long one is left out. */
 		*why = xasprintf("expected <%s> in namespace %s, got <%s>", root, STS_NAMESPACE,
 				 strlen(top->name) <= 64 ? top->name : "...");
-		xml_free(top);
+		xmltree_free(top);
 		return NULL;
 	}
 	return top;
@@ -92,11 +92,9 @@ static int member(const struct xml_element *parent, const char *name, bool requi
 	return 0;
 }
 
-/* The text of a leaf element (character data and CDATA), not empty.
- * Caller frees (with free_secret for secrets). */
-static int leaf_text(const struct xml_element *n, char **out, char **why)
+/* Checks that n is a leaf element (character data and CDATA) with text. */
+static int leaf(const struct xml_element *n, char **why)
 {
-	*out = NULL;
 	if (n->children) {
 		*why = xasprintf("<%s> holds markup where text is expected", n->name);
 		return -1;
@@ -105,6 +103,15 @@ static int leaf_text(const struct xml_element *n, char **out, char **why)
 		*why = xasprintf("<%s> is empty", n->name);
 		return -1;
 	}
+	return 0;
+}
+
+/* The text of a leaf element; caller frees. */
+static int leaf_text(const struct xml_element *n, char **out, char **why)
+{
+	*out = NULL;
+	if (leaf(n, why) < 0)
+		return -1;
 	*out = xstrdup(n->text);
 	return 0;
 }
@@ -143,7 +150,7 @@ int sts_parse_caller_identity(const char *xml, size_t len, struct sts_identity *
 out:
 	if (rc < 0)
 		sts_identity_clear(out);
-	xml_free(root);
+	xmltree_free(root);
 	return rc;
 }
 
@@ -152,12 +159,13 @@ out:
 static int parse_role_credentials(const char *xml, size_t len, const char *op,
 				  struct aws_credentials *out, char **why)
 {
+	static const char *const names[] = { "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration" };
 	char *root_name = xasprintf("%sResponse", op), *result_name = xasprintf("%sResult", op);
 	const char *const result_path[] = { result_name, "Credentials", NULL };
 	struct xml_element *root = parse_answer(xml, len, root_name, why);
 	const struct xml_element *creds = root, *n = NULL;
-	char *expiration = NULL;
-	const char *bad = NULL;
+	const char *text[ARRAY_LEN(names)] = { NULL };
+	struct credentials_doc doc = { 0 };
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -166,28 +174,16 @@ static int parse_role_credentials(const char *xml, size_t len, const char *op,
 	for (const char *const *p = result_path; *p; p++)
 		if (member(creds, *p, true, &creds, why) < 0)
 			goto out;
-	if (member(creds, "AccessKeyId", true, &n, why) < 0 ||
-	    leaf_text(n, &out->access_key_id, why) < 0 ||
-	    member(creds, "SecretAccessKey", true, &n, why) < 0 ||
-	    leaf_text(n, &out->secret_access_key, why) < 0 ||
-	    member(creds, "SessionToken", true, &n, why) < 0 ||
-	    leaf_text(n, &out->session_token, why) < 0 ||
-	    member(creds, "Expiration", true, &n, why) < 0 || leaf_text(n, &expiration, why) < 0)
-		goto out;
-	if (creds_parse_time(expiration, &out->expiration) < 0) {
-		*why = xstrdup("<Expiration> is not an ISO 8601 time");
-		goto out;
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		if (member(creds, names[i], true, &n, why) < 0 || leaf(n, why) < 0)
+			goto out;
+		text[i] = n->text;
 	}
-	if (aws_credentials_check(out, &bad) < 0) {
-		*why = xstrdup(bad);
-		goto out;
-	}
-	rc = 0;
+	doc = (struct credentials_doc){ text[0], text[1], text[2], text[3] };
+	/* now 0: whether they have expired is the session cache's question. */
+	rc = credentials_decode(&doc, CREDS_DOC_TEMPORARY, 0, out, why);
 out:
-	if (rc < 0)
-		aws_credentials_clear(out);
-	free(expiration);
-	xml_free(root);
+	xmltree_free(root);
 	free(root_name);
 	free(result_name);
 	return rc;
@@ -293,7 +289,7 @@ out:
 
 struct sts_session {
 	char *role_arn;
-	struct creds_provider *creds;
+	struct cred_source *creds;
 	time_t expiration;
 };
 
@@ -313,7 +309,7 @@ void sts_sessions_free(struct sts_sessions *s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].role_arn);
-		creds_provider_free(s->v[i].creds);
+		cred_source_free(s->v[i].creds);
 	}
 	free(s->v);
 	free(s);
@@ -334,7 +330,7 @@ static struct sts_session *session_slot(struct sts_sessions *s, const char *role
 }
 
 int sts_sessions_get(struct sts_sessions *s, const struct aws_client *sts, const char *role_arn,
-		     const char *session_name, time_t now, struct creds_provider **out,
+		     const char *session_name, time_t now, struct cred_source **out,
 		     struct aws_error *err)
 {
 	struct sts_session *e = session_slot(s, role_arn);
@@ -357,8 +353,8 @@ int sts_sessions_get(struct sts_sessions *s, const struct aws_client *sts, const
 		return -1;
 	}
 	label = xasprintf("assumed role %s (session %s)", role_arn, session_name);
-	creds_provider_free(e->creds);
-	e->creds = creds_provider_static(&c, label);
+	cred_source_free(e->creds);
+	e->creds = cred_source_fixed(&c, label);
 	e->expiration = c.expiration;
 	free(label);
 	aws_credentials_clear(&c);

@@ -4,7 +4,7 @@
  * grantee sessions: assumed-role credentials per role, cached until
  * CREDS_REFRESH_MARGIN_S before they expire.
  *
- * Answers are parsed strictly (xml.c; see sts.c for why): the document
+ * Answers are parsed strictly (expat through xmltree.c; see sts.c): the document
  * must be well formed, without a DTD, with the expected root element in
  * STS's namespace and every required member exactly once. A truncated or
  * malformed answer is an error, never empty credentials.
@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "creds.h"
-#include "http.h"
+#include "aws.h"
+#include "credentials.h"
 
 #define STS_NAMESPACE "https://sts.amazonaws.com/doc/2011-06-15/"
 
@@ -68,12 +68,12 @@ int sts_parse_assume_role_web_identity(const char *xml, size_t len, struct aws_c
 struct sts_sessions;
 struct sts_sessions *sts_sessions_new(void);
 void sts_sessions_free(struct sts_sessions *s);
-/* Returns 0 and *out, a provider with the role's credentials (borrowed
+/* Returns 0 and *out, a source of the role's credentials (borrowed
  * until the next sts_sessions_get or sts_sessions_free), or -1 and *err
  * when the role cannot be assumed. One caller at a time: a refresh frees
- * the provider it replaces (apply runs its accept actions one by one). */
+ * the source it replaces (apply runs its accept actions one by one). */
 int sts_sessions_get(struct sts_sessions *s, const struct aws_client *sts, const char *role_arn,
-		     const char *session_name, time_t now, struct creds_provider **out,
+		     const char *session_name, time_t now, struct cred_source **out,
 		     struct aws_error *err);
 
 #endif

@@ -441,7 +441,7 @@ START_TEST(process_expired_answer)
 	char *json = write_file("answer.json", GOOD_JSON);
 	char *body = xasprintf("cat '%s'", json);
 
-	expect_process_error(body, 5000, 65536, T2100, "returned credentials that expired at 2100-01-01T00:00:00Z");
+	expect_process_error(body, 5000, 65536, T2100, ": the credentials expired at 2100-01-01T00:00:00Z");
 	free(json);
 	free(body);
 }
@@ -764,17 +764,21 @@ END_TEST
 
 START_TEST(static_provider_expires)
 {
-	struct aws_credentials in = { "ASIASTATIC", SECRET, TOKEN, T2100 };
-	struct creds_provider *p = creds_provider_static(&in, "assumed role x");
-	const struct aws_credentials *c = NULL;
+	struct aws_credentials in = { "ASIASTATIC", SECRET, TOKEN, T2100 }, c = { 0 };
+	struct cred_source *p = cred_source_fixed(&in, "assumed role x");
 	char *err = NULL;
 
-	ck_assert_int_eq(creds_get(p, T2100 - 1, &c, &err), 0);
-	ck_assert_str_eq(c->session_token, TOKEN);
-	ck_assert_int_eq(creds_get(p, T2100, &c, &err), -1);
+	ck_assert_int_eq(cred_source_get(p, T2100 - 1, &c, &err), 0);
+	ck_assert_str_eq(c.session_token, TOKEN);
+	aws_credentials_clear(&c);
+	ck_assert(!cred_source_renew(p, "ASIASTATIC", T2100 - 1));
+	ck_assert_int_eq(cred_source_get(p, T2100, &c, &err), -1);
+	ck_assert_ptr_null(c.access_key_id);
+	ck_assert_ptr_nonnull(strstr(err, "credentials from assumed role x expired"));
 	assert_no_secret(err);
 	free(err);
-	creds_provider_free(p);
+	cred_source_free(p);
+	cred_source_free(NULL);
 }
 END_TEST
 

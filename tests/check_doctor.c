@@ -25,7 +25,7 @@ static void add_ou(const char *id, const char *name, const char *parent, const c
 static void add_account(const char *id, const char *parent)
 {
 	f.org.accounts = realloc(f.org.accounts, (f.org.naccounts + 1) * sizeof(*f.org.accounts));
-	f.org.accounts[f.org.naccounts++] = (struct org_account){ strdup(id), strdup(parent) };
+	f.org.accounts[f.org.naccounts++] = (struct org_account){ strdup(id), strdup(parent), NULL };
 }
 
 static void allow(struct lm_license *l, const char *const *names, size_t n)

@@ -29,7 +29,7 @@ static void add_ou(const char *id, const char *name, const char *parent, const c
 static void add_account(const char *id, const char *parent)
 {
 	org.accounts = realloc(org.accounts, (org.naccounts + 1) * sizeof(*org.accounts));
-	org.accounts[org.naccounts++] = (struct org_account){ strdup(id), strdup(parent) };
+	org.accounts[org.naccounts++] = (struct org_account){ strdup(id), strdup(parent), NULL };
 }
 
 /* A usable license: home region us-east-1, every operation allowed. */
@@ -147,6 +147,40 @@ START_TEST(principals_of_every_kind)
 	ck_assert_str_eq(t[0].principal_arn, "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-wkld0001");
 	/* 2222 lies in Prod, below Workloads. */
 	ck_assert_uint_eq(t[0].naccounts, 1);
+	desired_free(&d);
+	strlist_free(&w);
+}
+END_TEST
+
+/* SPEC 3: principals are in the license's partition. A GovCloud license
+ * named in the config gives arn:aws-us-gov: principals of every kind. */
+START_TEST(aws_us_gov_license_gives_gov_principals)
+{
+	static const char gov[] = "arn:aws-us-gov:license-manager::294406891311:license:l-0123456789abcdef0123456789abcdef";
+	struct desired d;
+	struct strlist w = { 0 };
+
+	licenses[1].arn = (char *)gov;
+	model.product = NULL;
+	model.license_arn = (char *)gov;
+	target(0, TARGET_OU, "Workloads/Prod", true, "ou Workloads/Prod");
+	target(1, TARGET_ACCOUNT, "333333333333", false, "account 333333333333");
+	run(&d, &w);
+	ck_assert_msg(d.models[0].error == NULL, "%s", d.models[0].error);
+	ck_assert_str_eq(d.models[0].license_arn, gov);
+	ck_assert_str_eq(d.models[0].targets[0].principal_arn,
+			 "arn:aws-us-gov:organizations::111111111111:ou/o-exampleorg1/ou-ab12-prod0001");
+	ck_assert_uint_eq(d.models[0].targets[0].naccounts, 1);
+	ck_assert_str_eq(d.models[0].targets[0].accounts[0], "arn:aws-us-gov:iam::222222222222:root");
+	ck_assert_str_eq(d.models[0].targets[1].principal_arn, "arn:aws-us-gov:iam::333333333333:root");
+	desired_free(&d);
+	memset(targets, 0, sizeof(targets));
+	model.ntargets = 0;
+	target(0, TARGET_ORGANIZATION, NULL, false, "organization");
+	run(&d, &w);
+	ck_assert_msg(d.models[0].error == NULL, "%s", d.models[0].error);
+	ck_assert_str_eq(d.models[0].targets[0].principal_arn,
+			 "arn:aws-us-gov:organizations::111111111111:organization/o-exampleorg1");
 	desired_free(&d);
 	strlist_free(&w);
 }
@@ -365,7 +399,7 @@ START_TEST(lookups_in_a_large_tree)
 	big.ous = calloc(200, sizeof(*big.ous));
 	for (unsigned i = 0; i < 2000; i++) {
 		snprintf(id, sizeof(id), "%012u", 999999999 - i * 2);
-		big.accounts[big.naccounts++] = (struct org_account){ strdup(id), strdup("r-ab12") };
+		big.accounts[big.naccounts++] = (struct org_account){ strdup(id), strdup("r-ab12"), NULL };
 	}
 	for (unsigned i = 0; i < 200; i++) {
 		snprintf(id, sizeof(id), "ou-ab12-%08u", 99999999 - i * 2);
@@ -397,6 +431,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, principals_of_every_kind);
+	tcase_add_test(tc, aws_us_gov_license_gives_gov_principals);
 	tcase_add_test(tc, unknown_ou_path_is_a_model_error_with_position);
 	tcase_add_test(tc, unknown_ou_id_and_foreign_account);
 	tcase_add_test(tc, product_without_license_and_ambiguous_product);

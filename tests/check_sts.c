@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -174,7 +175,7 @@ START_TEST(errors_and_wrong_documents)
 	expect_variant_error("<SessionToken><![CDATA[" TOKEN "]]></SessionToken>", "",
 			     "<Credentials> has no <SessionToken>");
 	expect_variant_error("<Expiration>2100-01-01T00:00:00Z</Expiration>", "<Expiration>soon</Expiration>",
-			     "<Expiration> is not an ISO 8601 time");
+			     "Expiration is not an ISO 8601 time");
 	expect_variant_error("<AccessKeyId>ASIAEXAMPLE000000001</AccessKeyId>", "<AccessKeyId></AccessKeyId>",
 			     "<AccessKeyId> is empty");
 	expect_variant_error("<AccessKeyId>ASIAEXAMPLE000000001</AccessKeyId>",
@@ -226,7 +227,7 @@ static struct {
 	pthread_mutex_t lock;
 	int fd;
 	int port;
-	volatile int stop;
+	atomic_int stop; /* read by the server thread */
 	int status;
 	char *body;
 	struct strlist requests;
@@ -330,7 +331,7 @@ static void fake_stop(void)
 struct fake_client {
 	struct aws_service svc;
 	struct http_client *http;
-	struct creds_provider *creds;
+	struct cred_source *creds;
 	struct aws_client c;
 };
 
@@ -347,14 +348,14 @@ static void fake_client_init(struct fake_client *f)
 	f->svc.region = xstrdup("us-east-1");
 	f->svc.url = xasprintf("http://127.0.0.1:%d", fake.port);
 	f->http = http_client_new(&o);
-	f->creds = creds_provider_static(&keys, "test keys");
+	f->creds = cred_source_fixed(&keys, "test keys");
 	f->c = (struct aws_client){ f->http, f->creds, &f->svc };
 }
 
 static void fake_client_free(struct fake_client *f)
 {
 	http_client_free(f->http);
-	creds_provider_free(f->creds);
+	cred_source_free(f->creds);
 	aws_service_clear(&f->svc);
 }
 
@@ -436,8 +437,8 @@ START_TEST(sessions_are_cached_until_near_expiry)
 {
 	const time_t exp = (time_t)4102444800; /* the fake answer's Expiration */
 	struct sts_sessions *s = sts_sessions_new();
-	struct creds_provider *p1 = NULL, *p2 = NULL, *p3 = NULL;
-	const struct aws_credentials *c = NULL;
+	struct cred_source *p1 = NULL, *p2 = NULL, *p3 = NULL;
+	struct aws_credentials c = { 0 };
 	struct aws_error err = { 0 };
 	struct fake_client f;
 	char *cerr = NULL;
@@ -446,9 +447,10 @@ START_TEST(sessions_are_cached_until_near_expiry)
 	fake_client_init(&f);
 	ck_assert_int_eq(sts_sessions_get(s, &f.c, "arn:aws:iam::222222222222:role/R", "lmgrantd", exp - 3600, &p1, &err), 0);
 	ck_assert_uint_eq(fake_requests(), 1);
-	ck_assert_int_eq(creds_get(p1, exp - 3600, &c, &cerr), 0);
-	ck_assert_str_eq(c->access_key_id, "ASIAEXAMPLE000000001");
-	ck_assert_str_eq(c->session_token, TOKEN);
+	ck_assert_int_eq(cred_source_get(p1, exp - 3600, &c, &cerr), 0);
+	ck_assert_str_eq(c.access_key_id, "ASIAEXAMPLE000000001");
+	ck_assert_str_eq(c.session_token, TOKEN);
+	aws_credentials_clear(&c);
 	/* Another grant of the same account, later: the same session. */
 	ck_assert_int_eq(sts_sessions_get(s, &f.c, "arn:aws:iam::222222222222:role/R", "lmgrantd", exp - 301, &p2, &err), 0);
 	ck_assert_ptr_eq(p1, p2);

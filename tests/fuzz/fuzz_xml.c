@@ -1,6 +1,7 @@
 /*
- * fuzz_xml: libFuzzer harness for the XML reader and the STS answer
- * decoders built on it. The bytes are read with xml_parse; an accepted
+ * fuzz_xml: libFuzzer harness for xmltree (expat with lmgrantd's
+ * refusals) and the STS answer decoders built on it. The bytes are read
+ * with xmltree_parse; an accepted
  * document must give a tree within the limits, every text as long as it
  * says and NUL-free; a refused one a positioned message and no tree. Then
  * the same bytes go through sts's GetCallerIdentity and AssumeRole
@@ -17,7 +18,7 @@
 #include <string.h>
 
 #include "sts.h"
-#include "xml.h"
+#include "xmltree.h"
 
 /* Checks e and its siblings; returns how many elements there are. */
 static size_t fuzz_xml_walk(const struct xml_element *e, unsigned depth)
@@ -77,10 +78,10 @@ static int fuzz_xml_one(const uint8_t *data, size_t size)
 	struct xml_element *root = NULL;
 	char *why = NULL;
 
-	if (xml_parse(xml, size, &root, &why) == 0) {
+	if (xmltree_parse(xml, size, &root, &why) == 0) {
 		if (why || !root || root->next || fuzz_xml_walk(root, 1) > XML_MAX_ELEMENTS)
 			abort();
-		xml_free(root);
+		xmltree_free(root);
 	} else {
 		if (!why || root ||
 		    (strncmp(why, "not well-formed XML (line ", 26) != 0 &&

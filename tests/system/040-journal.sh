@@ -7,8 +7,11 @@ source "$(dirname "$0")/lib.sh"
 start_private_journald
 
 start_emulator "$DEMO_FIXTURE"
+# A fixed rate keeps two writes in flight (max_tps: auto would start all
+# three at once), so the third CreateGrant is always the third action.
 write_config c.yaml <<'YAML'
 version: 1
+max_tps: 5
 models:
   claude:
     product: prod-4pmewlybdftbs

@@ -48,7 +48,7 @@ rm "$T/exit-code"
 # An answer that has already expired.
 answer "$VAULT_KEY" "$VAULT_SECRET" 2020-01-01T00:00:00Z
 expect_exit 1 lmg -c "$T/c.yaml" whoami
-assert_contains "$T/err" "credential_process of profile default returned credentials that expired at 2020-01-01T00:00:00Z"
+assert_contains "$T/err" "credential_process of profile default: the credentials expired at 2020-01-01T00:00:00Z"
 assert_no_secrets "$T/out" "$T/err"
 
 # Not JSON (the secret is in it): the position, never the text.

@@ -13,7 +13,7 @@ assert_contains "$T/help" "--state-dir DIR"
 assert_contains "$T/help" "64 usage error"
 # The command list: "  NAME [options]  summary" lines up to "--version".
 commands=$(sed -n '2,/^  --version/p' "$T/help" | sed -nE 's/^  ([a-z]+)( .*)?$/\1/p')
-assert_eq "$(echo "$commands" | sort | tr '\n' ' ')" "apply check doctor plan reload resume run status suspend whoami " "commands in --help"
+assert_eq "$(echo "$commands" | sort | tr '\n' ' ')" "access apply check doctor history plan reload resume run status suspend whoami " "commands in --help"
 
 for cmd in $commands; do
 	line=$(grep -E "^  $cmd( |$)" "$T/help")

@@ -22,9 +22,11 @@ diff -u "$T/help-commands" "$T/man-commands" || fail "lmgrantd(8) COMMANDS diffe
 while read -r cmd; do
 	syn=$("$LMGRANTD_BIN" "$cmd" --help | head -1 | sed 's/^usage: lmgrantd \[global options\] //')
 	# ".It Cm plan Op Fl o Cm text | json" is "plan [-o text|json]",
-	# ".Op Fl -pid Ar pid" is "[--pid PID]".
+	# ".Op Fl -pid Ar pid" is "[--pid PID]", and so is ".Oo Fl -pid Ar pid Oc"
+	# (several options on one line).
 	item=$(grep -E "^\.It Cm $cmd( |$)" "$MAN8" | sed -E 's/^\.It Cm //; s/ \| /|/g;
-		s/ Op Fl o Cm ([a-z|]+)/ [-o \1]/; s/ Op Fl (-[a-z-]+) Ar ([a-z]+)/ [-\1 \U\2]/')
+		s/ Op Fl o Cm ([a-z|]+)/ [-o \1]/; s/ Op Fl (-[a-z-]+) Ar ([a-z]+)/ [-\1 \U\2]/;
+		s/ Oo Fl o Cm ([a-z|]+) Oc/ [-o \1]/; s/ Oo Fl (-[a-z-]+) Ar ([a-z]+) Oc/ [-\1 \U\2]/g')
 	assert_eq "$item" "$syn" "lmgrantd(8) synopsis of $cmd"
 done <"$T/help-commands"
 

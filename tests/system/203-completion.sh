@@ -21,7 +21,7 @@ complete_words() {
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
-assert_eq "$(complete_words '')" "apply check doctor plan reload resume run status suspend whoami" "commands"
+assert_eq "$(complete_words '')" "access apply check doctor history plan reload resume run status suspend whoami" "commands"
 assert_eq "$(complete_words p)" "plan" "commands starting with p"
 assert_eq "$(complete_words --st)" "--state-dir" "global options"
 assert_eq "$(complete_words --log '')" "auto journal stderr" "--log values"

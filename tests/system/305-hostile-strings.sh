@@ -60,7 +60,8 @@ wait_for 20 "the first pass" first_pass_done
 stop_daemon
 clean "$T/daemon.err"
 assert_contains "$T/daemon.err" "failed: CreateGrant: $escaped"
-STATE_DIRECTORY=$T/state expect_exit 0 lmg status
+# The pass failed: status exits 1 (SPEC 1).
+STATE_DIRECTORY=$T/state expect_exit 1 lmg status
 clean "$T/out" "$T/err"
 assert_contains "$T/out" "last error: CreateGrant: $escaped"
 

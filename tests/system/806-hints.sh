@@ -20,19 +20,21 @@ YAML
 # The emulator's clock an hour behind: lmgrantd's looks an hour ahead.
 emu config '{"clock_offset": -3600}' >/dev/null
 expect_exit 1 lmg -c "$T/c.yaml" plan
+# Issue 18: no decision reads AWS's message, so a signature refused for a
+# clock ahead, a clock behind or a wrong key gets the one hint that names
+# both causes, clock first.
+clock_hint="hint: the system clock is off (ahead or behind) by more than 5 minutes, or the secret access key does not belong to the access key id"
 assert_contains "$T/err" "InvalidSignatureException: Signature not yet current"
-assert_contains "$T/err" "hint: the system clock is ahead by more than 5 minutes: enable time synchronisation (NTP)"
-if grep -q "secret access key" "$T/err"; then fail "a clock ahead is blamed on the secret key"; fi
+assert_contains "$T/err" "$clock_hint"
 expect_exit 1 lmg -c "$T/c.yaml" whoami
 assert_contains "$T/err" "SignatureDoesNotMatch: Signature not yet current"
-assert_contains "$T/err" "hint: the system clock is ahead"
+assert_contains "$T/err" "$clock_hint"
 emu config '{"clock_offset": 3600}' >/dev/null
 expect_exit 1 lmg -c "$T/c.yaml" plan
-assert_contains "$T/err" "hint: the system clock is off by more than 5 minutes"
+assert_contains "$T/err" "$clock_hint"
 emu config '{"clock_offset": null}' >/dev/null
-# A wrong secret key is still called that.
 AWS_SECRET_ACCESS_KEY=wrongSecretKey/ForTestsOnly000000000000 expect_exit 1 lmg -c "$T/c.yaml" plan
-assert_contains "$T/err" "hint: the secret access key does not belong to the access key id"
+assert_contains "$T/err" "$clock_hint"
 
 # Trusted access off: CreateGrant's error names both commands.
 emu org-set '{"trusted_access": false}' >/dev/null

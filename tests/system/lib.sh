@@ -41,13 +41,15 @@ fail() {
 }
 
 # start_emulator FIXTURE [emulator options...]; EMU_PORT=N picks the port
-# (a restart on the port the running lmgrantd knows).
+# (a restart on the port the running lmgrantd knows). LMGRANTD_EMULATOR_ARGS
+# adds options to every emulator (make tsan: --latency-ms, so that the
+# daemon's workers overlap).
 start_emulator() {
 	local fixture=$1
 	shift
 	rm -f "$T/port"
 	"$PYTHON" "$EMU_DIR/emulator.py" --fixture "$fixture" --port "${EMU_PORT:-0}" --port-file "$T/port" \
-		--log "$T/emulator.log" "$@" 2>>"$T/emulator.stderr" &
+		--log "$T/emulator.log" ${LMGRANTD_EMULATOR_ARGS:-} "$@" 2>>"$T/emulator.stderr" &
 	EMU_PID=$!
 	for _ in $(seq 100); do
 		[ -s "$T/port" ] && break
