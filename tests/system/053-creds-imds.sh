@@ -25,6 +25,9 @@ IMDS=http://127.0.0.1:$(cat "$T/imds.port")
 # The stub is IMDSv2-only: no token, no answer.
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "$IMDS/latest/meta-data/iam/security-credentials/")" 401 "GET without a token"
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$IMDS/latest/api/token")" 400 "PUT without a TTL"
+# The stub logs a request after answering it: wait for both lines, or the
+# second could land after the log is emptied below.
+for _ in $(seq 50); do [ "$(wc -l <"$T/imds.log")" -ge 2 ] && break; sleep 0.1; done
 : >"$T/imds.log"
 
 unset AWS_EC2_METADATA_DISABLED
