@@ -104,3 +104,8 @@ bool arn_is_org_principal(const char *arn)
 
 	return arn_parse(arn, &a) == 0 && arn_member_is(a.service, a.service_len, "organizations");
 }
+
+bool arn_is_grant(const char *arn)
+{
+	return arn && strstr(arn, ":grant:") != NULL;
+}

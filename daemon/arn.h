@@ -44,5 +44,8 @@ char *arn_role(const char *partition, const char *account_id, const char *role_n
 bool arn_account_of_principal(const char *arn, const char **account);
 /* True for an OU or organization principal (service organizations). */
 bool arn_is_org_principal(const char *arn);
+/* True for a grant ARN (…:grant:g-…) as opposed to a license ARN: how a
+ * sub-grant's ParentArn tells it from a top-level grant's. NULL: false. */
+bool arn_is_grant(const char *arn);
 
 #endif

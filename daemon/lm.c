@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arn.h"
 #include "util.h"
 
 #define LM_PAGE_SIZE 100
@@ -191,12 +192,6 @@ struct list_spec {
 	const char *parent_arn;
 };
 
-/* A grant ARN (…:grant:g-…) as opposed to a license ARN. */
-static bool is_grant_arn(const char *arn)
-{
-	return arn && strstr(arn, ":grant:") != NULL;
-}
-
 /* An item of another license, or of another parent, than the one listed:
  * the listing contradicts itself and none of it can be trusted. */
 static int check_belongs(const struct list_spec *s, const struct grant *g, char **why)
@@ -244,7 +239,7 @@ static int decode_distributed_item(const struct list_spec *s, json_t *j, void *i
 
 	if (decode_grant_item(s, j, g, why) < 0)
 		return -1;
-	if (!is_grant_arn(g->parent_arn)) {
+	if (!arn_is_grant(g->parent_arn)) {
 		free(g->parent_arn);
 		g->parent_arn = NULL;
 	}

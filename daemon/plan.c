@@ -209,7 +209,7 @@ static void push_key(struct keyed **v, size_t *n, size_t *cap, const char *key, 
  * ListDistributedGrants might list them): never planned by itself. */
 static bool is_listed_subgrant(const struct grant *g)
 {
-	return g->parent_arn && strstr(g->parent_arn, ":grant:") != NULL;
+	return arn_is_grant(g->parent_arn);
 }
 
 /* An action about target ti, filled with what is known about it and, when
